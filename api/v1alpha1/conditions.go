@@ -1,0 +1,80 @@
+package v1alpha1
+
+// Condition types. Ready, Reconciling and Stalled follow kstatus, so Helm 4 --wait, Flux
+// and kpt understand both kinds without knowing them.
+const (
+	// ConditionReady is True when the Twilio side matches the spec and is usable.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while work is in progress that will finish without
+	// user action.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when no progress is possible until the user changes
+	// something. Never True together with Reconciling.
+	ConditionStalled = "Stalled"
+	// ConditionBrandApproved is True once the A2P brand is APPROVED.
+	ConditionBrandApproved = "BrandApproved"
+	// ConditionCampaignsVerified is True once every campaign of an A2PRegistration is
+	// VERIFIED.
+	ConditionCampaignsVerified = "CampaignsVerified"
+)
+
+// Condition reasons. docs/conditions.md says what each means and how to fix it.
+const (
+	// ReasonAvailable means the Twilio side matches the spec (Ready=True).
+	ReasonAvailable = "Available"
+	// ReasonCreating means the Twilio object is being created.
+	ReasonCreating = "Creating"
+	// ReasonUpdating means the Twilio object is being brought in line with the spec.
+	ReasonUpdating = "Updating"
+	// ReasonDeleting means the object is being deleted and its deletion policy is running.
+	ReasonDeleting = "Deleting"
+	// ReasonRetrying means Twilio answered with a transient error (429, 5xx, timeout); the
+	// operator retries with backoff.
+	ReasonRetrying = "Retrying"
+	// ReasonPaused means the paused annotation is set; the operator makes no Twilio calls.
+	ReasonPaused = "Paused"
+	// ReasonAwaitingVetting means the registration waits for carrier vetting (Ready=False).
+	ReasonAwaitingVetting = "AwaitingVetting"
+	// ReasonAwaitingBundleApproval means a TrustHub bundle is not yet twilio-approved, so no
+	// brand is registered yet.
+	ReasonAwaitingBundleApproval = "AwaitingBundleApproval"
+	// ReasonAwaitingBrandApproval means the brand is PENDING or IN_REVIEW.
+	ReasonAwaitingBrandApproval = "AwaitingBrandApproval"
+	// ReasonAwaitingCampaignVetting means a campaign is PENDING or IN_PROGRESS.
+	ReasonAwaitingCampaignVetting = "AwaitingCampaignVetting"
+	// ReasonAwaitingMessagingService means a referenced MessagingService has no SID yet.
+	ReasonAwaitingMessagingService = "AwaitingMessagingService"
+	// ReasonBrandApproved means the brand is APPROVED (BrandApproved=True).
+	ReasonBrandApproved = "BrandApproved"
+	// ReasonCampaignsVerified means every campaign is VERIFIED (CampaignsVerified=True).
+	ReasonCampaignsVerified = "CampaignsVerified"
+
+	// ReasonCredentialsNotFound means the credentials Secret or one of its keys is missing.
+	ReasonCredentialsNotFound = "CredentialsNotFound"
+	// ReasonInvalidCredentials means Twilio rejected the credentials (401, code 20003).
+	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonInvalidSpec means Twilio rejected a value of the spec (400, 21xxx input errors).
+	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonPhoneNumberNotFound means a phone number is not owned by the account.
+	ReasonPhoneNumberNotFound = "PhoneNumberNotFound"
+	// ReasonPhoneNumberInUse means a phone number is in another Messaging Service (21712).
+	ReasonPhoneNumberInUse = "PhoneNumberInUse"
+	// ReasonAmbiguousAdoption means crash recovery found several Twilio objects that could be
+	// the one this object created.
+	ReasonAmbiguousAdoption = "AmbiguousAdoption"
+	// ReasonSidNotFound means the SID to adopt does not exist in the account.
+	ReasonSidNotFound = "SidNotFound"
+	// ReasonBundleRejected means a TrustHub bundle is twilio-rejected.
+	ReasonBundleRejected = "BundleRejected"
+	// ReasonBrandFailed means the brand registration FAILED; status.brand.errors says why.
+	ReasonBrandFailed = "BrandFailed"
+	// ReasonBrandSuspended means the brand is SUSPENDED by the carriers.
+	ReasonBrandSuspended = "BrandSuspended"
+	// ReasonCampaignFailed means a campaign FAILED vetting; status.campaigns[].errors says why.
+	ReasonCampaignFailed = "CampaignFailed"
+	// ReasonImmutableFieldChanged means an immutable campaign field changed and
+	// recreateCampaignOnImmutableChange is false.
+	ReasonImmutableFieldChanged = "ImmutableFieldChanged"
+	// ReasonMessagingServiceNotFound means a referenced MessagingService does not exist.
+	ReasonMessagingServiceNotFound = "MessagingServiceNotFound"
+)
