@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+)
+
+// config is everything the operator binary is told on its command line.
+type config struct {
+	twilioAPIURL            string
+	twilioMaxConcurrency    int
+	twilioQPS               float64
+	resyncPeriod            time.Duration
+	maxConcurrentReconciles int
+	watchNamespace          string
+	leaderElect             bool
+	leaderElectionID        string
+	leaderElectionNamespace string
+	metricsAddr             string
+	metricsSecure           bool
+	probeAddr               string
+	zap                     zap.Options
+}
+
+// parseConfig reads the flags of api.md ("Operator flags") plus the logging flags of
+// controller-runtime's zap logger.
+func parseConfig(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	fs.StringVar(&c.twilioAPIURL, "twilio-api-url", "",
+		"Send every Twilio request to this base URL instead of the real Twilio hosts (emulator, recording proxy).")
+	fs.IntVar(&c.twilioMaxConcurrency, "twilio-max-concurrency", 20, "In-flight Twilio requests per account.")
+	fs.Float64Var(&c.twilioQPS, "twilio-qps", 20,
+		"Twilio requests per second per account; brand and campaign writes are held to at most 1 per second.")
+	fs.DurationVar(&c.resyncPeriod, "resync-period", 10*time.Minute,
+		"Steady-state re-read of each object from Twilio, jittered by ±10%.")
+	fs.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", 8, "Workers per controller.")
+	fs.StringVar(&c.watchNamespace, "watch-namespace", "", "Restrict the operator to one namespace (default: all).")
+	fs.BoolVar(&c.leaderElect, "leader-elect", false,
+		"Enable leader election, so that only one replica of the operator is active at a time.")
+	fs.StringVar(&c.leaderElectionID, "leader-election-id", "twilio-operator.messaging.twilio-operator.io",
+		"Name of the Lease used for leader election.")
+	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader election Lease (default: the operator's own namespace in a cluster).")
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", "0",
+		"Address the metrics endpoint binds to, e.g. :8443 (HTTPS) or :8080 (HTTP); 0 disables it.")
+	fs.BoolVar(&c.metricsSecure, "metrics-secure", true,
+		"Serve metrics over HTTPS with Kubernetes authentication and authorization.")
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	c.zap.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	return c, c.validate()
+}
+
+func (c config) validate() error {
+	var errs []error
+	if c.twilioAPIURL != "" {
+		u, err := url.Parse(c.twilioAPIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--twilio-api-url must be an absolute http or https URL, got %q", c.twilioAPIURL))
+		}
+	}
+	if c.twilioMaxConcurrency < 1 {
+		errs = append(errs, errors.New("--twilio-max-concurrency must be at least 1"))
+	}
+	if c.twilioQPS <= 0 {
+		errs = append(errs, errors.New("--twilio-qps must be positive"))
+	}
+	if c.resyncPeriod < time.Second {
+		errs = append(errs, errors.New("--resync-period must be at least 1s"))
+	}
+	if c.maxConcurrentReconciles < 1 {
+		errs = append(errs, errors.New("--max-concurrent-reconciles must be at least 1"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,81 @@
+// Command manager is the twilio-operator binary: it reconciles MessagingService and
+// A2PRegistration objects against the Twilio REST API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
+)
+
+var setupLog = ctrl.Log.WithName("setup")
+
+func main() {
+	cfg, err := parseConfig(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&cfg.zap)))
+	if err := run(ctrl.SetupSignalHandler(), ctrl.GetConfigOrDie(), cfg); err != nil {
+		setupLog.Error(err, "Operator stopped")
+		os.Exit(1)
+	}
+}
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(messagingv1alpha1.AddToScheme(s))
+	return s
+}
+
+// run starts the operator and blocks until ctx is cancelled.
+func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
+	mgr, err := ctrl.NewManager(restConfig, managerOptions(cfg))
+	if err != nil {
+		return fmt.Errorf("cannot create manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return fmt.Errorf("cannot add health check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return fmt.Errorf("cannot add readiness check: %w", err)
+	}
+	setupLog.Info("Starting manager", "watchNamespace", cfg.watchNamespace, "leaderElect", cfg.leaderElect)
+	return mgr.Start(ctx)
+}
+
+func managerOptions(cfg config) ctrl.Options {
+	metrics := metricsserver.Options{BindAddress: cfg.metricsAddr, SecureServing: cfg.metricsSecure}
+	if cfg.metricsSecure {
+		// Only callers allowed by RBAC (TokenReview + SubjectAccessReview) read metrics.
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	opts := ctrl.Options{
+		Scheme:                        newScheme(),
+		Metrics:                       metrics,
+		HealthProbeBindAddress:        cfg.probeAddr,
+		LeaderElection:                cfg.leaderElect,
+		LeaderElectionID:              cfg.leaderElectionID,
+		LeaderElectionNamespace:       cfg.leaderElectionNamespace,
+		LeaderElectionReleaseOnCancel: true,
+	}
+	if cfg.watchNamespace != "" {
+		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{cfg.watchNamespace: {}}}
+	}
+	return opts
+}

@@ -1,0 +1,13 @@
+// Package controllers holds one reconciler per kind of the twilio-operator API and the
+// small pieces they share: conditions, finalizer and deletion, credentials lookup,
+// identity and adoption. It talks to Twilio only through the internal/twilio port.
+package controllers
+
+// The operator reads its own kinds, writes their status and finalizers, reads the
+// credentials Secrets it is pointed at (never writes them) and records events.
+//
+// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices;a2pregistrations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/status;a2pregistrations/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/finalizers;a2pregistrations/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
