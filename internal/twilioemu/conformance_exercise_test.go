@@ -1,0 +1,171 @@
+package twilioemu_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/twilio-operator/twilio-operator/internal/twilioemu"
+)
+
+// exerciser calls every route with the shapes its responses can take (unset and set
+// fields, first and later pages, each vetting status) and checks each body.
+type exerciser struct {
+	t     *testing.T
+	emu   *twilioemu.Server
+	hc    *http.Client
+	specs []spec
+	seen  map[string]int // route → successful responses checked
+}
+
+// do sends a request, then checks the response against the operation of the route
+// that served it.
+func (e *exerciser) do(method, path string, form url.Values, header ...string) map[string]any {
+	e.t.Helper()
+	target := "https://messaging.twilio.com" + path
+	var body io.Reader
+	if method == http.MethodPost {
+		body = strings.NewReader(form.Encode())
+	} else if len(form) > 0 {
+		target += "?" + form.Encode()
+	}
+	req, _ := http.NewRequest(method, target, body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(twilioemu.DefaultAccountSid, twilioemu.DefaultAuthToken)
+	if len(header) == 2 {
+		req.Header.Set(header[0], header[1])
+	}
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	records, _ := e.emu.Requests()
+	rec := records[len(records)-1]
+	if resp.StatusCode >= 300 {
+		e.t.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, data)
+	}
+	e.check(rec.Method, rec.Template, resp.StatusCode, data)
+	var out map[string]any
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+func (e *exerciser) check(method, template string, status int, data []byte) {
+	e.t.Helper()
+	s, op := operation(e.specs, method, template)
+	declared := obj(obj(op["responses"])[fmt.Sprint(status)])
+	if declared == nil {
+		e.t.Errorf("%s %s answered %d, which the spec does not declare", method, template, status)
+		return
+	}
+	e.seen[method+" "+template]++
+	schema := s.resolve(obj(obj(obj(declared["content"])["application/json"])["schema"]))
+	if schema == nil {
+		if len(data) != 0 {
+			e.t.Errorf("%s %s %d: the spec declares no body, got %s", method, template, status, data)
+		}
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var value any
+	if err := dec.Decode(&value); err != nil {
+		e.t.Errorf("%s %s: body is not JSON: %v", method, template, err)
+		return
+	}
+	for _, problem := range s.validate("", schema, value) {
+		e.t.Errorf("%s %s %d: %s", method, template, status, problem)
+	}
+}
+
+func (e *exerciser) run() {
+	full := url.Values{"FriendlyName": {"Support"}, "InboundRequestUrl": {"https://hooks.example.com/in"},
+		"InboundMethod": {"GET"}, "FallbackUrl": {"https://hooks.example.com/fallback"}, "FallbackMethod": {"POST"},
+		"StatusCallback": {"https://hooks.example.com/status"}, "StickySender": {"false"}, "MmsConverter": {"true"},
+		"SmartEncoding": {"false"}, "ScanMessageContent": {"enable"}, "FallbackToLongCode": {"false"},
+		"AreaCodeGeomatch": {"true"}, "ValidityPeriod": {"600"}, "SynchronousValidation": {"true"},
+		"Usecase": {"discussion"}, "UseInboundWebhookOnNumber": {"true"}}
+	mg := e.do("POST", "/v1/Services", full)["sid"].(string)
+	other := e.do("POST", "/v1/Services", url.Values{"FriendlyName": {"Bare"}})["sid"].(string)
+	e.do("POST", "/v1/Services/"+other, url.Values{"StatusCallback": {""}, "Usecase": {"poll"}})
+	e.do("GET", "/v1/Services/"+mg, nil)
+	next := e.do("GET", "/v1/Services", url.Values{"PageSize": {"1"}})["meta"].(map[string]any)["next_page_url"].(string)
+	u, _ := url.Parse(next)
+	e.do("GET", "/v1/Services", u.Query()) // a page with a previous page
+	e.do("GET", "/v1/Services/Usecases", nil)
+	e.exerciseNumbers(mg)
+	brand := e.exerciseBrands()
+	e.exerciseCampaigns(mg, other, brand)
+	e.exerciseBundles()
+	e.do("DELETE", "/v1/Services/"+other, nil)
+}
+
+func (e *exerciser) exerciseNumbers(mg string) {
+	pool := "/v1/Services/" + mg + "/PhoneNumbers"
+	e.do("POST", pool, url.Values{"PhoneNumberSid": {number1}})
+	e.do("POST", pool, url.Values{"PhoneNumberSid": {number2}})
+	e.do("GET", pool, url.Values{"PageSize": {"1"}})
+	e.do("GET", pool+"/"+number1, nil)
+	e.do("DELETE", pool+"/"+number2, nil)
+	numbers := "/2010-04-01/Accounts/" + twilioemu.DefaultAccountSid + "/IncomingPhoneNumbers"
+	e.do("GET", numbers+".json", url.Values{"PageSize": {"1"}, "PhoneNumber": {"+1501712266"}})
+	e.do("GET", numbers+".json", url.Values{"FriendlyName": {"(501) 712-2661"}})
+	e.do("GET", numbers+"/"+number1+".json", nil)
+}
+
+func (e *exerciser) exerciseBrands() string {
+	bundles := url.Values{"CustomerProfileBundleSid": {twilioemu.DefaultCustomerProfile},
+		"A2PProfileBundleSid": {twilioemu.DefaultTrustProduct}}
+	failing := e.do("POST", "/v1/a2p/BrandRegistrations", bundles)["sid"].(string)
+	withOptions := url.Values{"BrandType": {"SOLE_PROPRIETOR"}, "Mock": {"true"}, "SkipAutomaticSecVet": {"true"}}
+	for k, v := range bundles {
+		withOptions[k] = v
+	}
+	e.do("POST", "/v1/a2p/BrandRegistrations", withOptions)
+	brand := e.do("POST", "/v1/a2p/BrandRegistrations", bundles)["sid"].(string)
+	_ = e.emu.Advance(twilioemu.DefaultDelays().Brand)
+	_ = e.emu.ForceBrandStatus(failing, twilioemu.BrandFailed)
+	e.do("GET", "/v1/a2p/BrandRegistrations/"+failing, nil)
+	e.do("GET", "/v1/a2p/BrandRegistrations", url.Values{"PageSize": {"2"}})
+	e.do("POST", "/v1/a2p/BrandRegistrations/"+failing, nil)
+	e.do("GET", "/v1/a2p/BrandRegistrations/"+brand, nil)
+	return brand
+}
+
+func (e *exerciser) exerciseCampaigns(mg, other, brand string) {
+	base := "/v1/Services/" + mg + "/Compliance/Usa2p"
+	form := campaignForm(brand)
+	qe := e.do("POST", base, form)["sid"].(string)
+	form.Set("PrivacyPolicyUrl", "https://acme.example/privacy")
+	form.Set("TermsAndConditionsUrl", "https://acme.example/terms")
+	form["OptInKeywords"], form["OptInMessage"] = []string{"START"}, []string{"Acme: you are opted in to support texts."}
+	e.do("POST", "/v1/Services/"+other+"/Compliance/Usa2p", form, "X-Twilio-Api-Version", "v1.1")
+	e.do("GET", base+"/"+qe, nil)
+	e.do("GET", base+"/"+qe, nil, "X-Twilio-Api-Version", "v1.1")
+	e.do("GET", base, url.Values{"PageSize": {"5"}})
+	_ = e.emu.ForceCampaignStatus(qe, twilioemu.CampaignFailed)
+	e.do("GET", base, nil, "X-Twilio-Api-Version", "v1.1")
+	update := campaignForm(brand)
+	for _, k := range []string{"BrandRegistrationSid", "UsAppToPersonUsecase"} {
+		update.Del(k)
+	}
+	update.Set("AgeGated", "false")
+	update.Set("DirectLending", "true")
+	e.do("POST", base+"/"+qe, update)
+	e.do("GET", base+"/Usecases", url.Values{"BrandRegistrationSid": {brand}})
+	e.do("GET", base+"/Usecases", nil)
+	e.do("DELETE", base+"/"+qe, nil)
+}
+
+func (e *exerciser) exerciseBundles() {
+	e.do("GET", "/v1/CustomerProfiles/"+twilioemu.DefaultCustomerProfile, nil)
+	_ = e.emu.SetBundleStatus(twilioemu.DefaultTrustProduct, twilioemu.BundleTwilioRejected)
+	e.do("GET", "/v1/TrustProducts/"+twilioemu.DefaultTrustProduct, nil)
+}

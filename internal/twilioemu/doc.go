@@ -1,0 +1,63 @@
+// Package twilioemu is a stateful stand-in for the parts of the Twilio REST API the
+// operator uses, faithful enough that the real twilio-go client cannot tell it from
+// Twilio. Every test of the project, the local demo and the benchmarks run against it.
+//
+// # What it serves
+//
+// One http.Handler (Server) answers, on any host name:
+//
+//   - Messaging v1 Services (create, fetch, update, delete, list) and their sender pool
+//     (Services/{MG}/PhoneNumbers: add, fetch, list, remove);
+//   - A2P brand registrations (create, fetch, list, resubmit a FAILED brand);
+//   - US A2P campaigns (Services/{MG}/Compliance/Usa2p: create, fetch, list, update,
+//     delete) and the use case catalogues;
+//   - 2010 IncomingPhoneNumbers (list with the PhoneNumber filter, fetch);
+//   - TrustHub CustomerProfiles/{BU} and TrustProducts/{BU} (fetch).
+//
+// Routes lists them; each is the path template of Twilio's OpenAPI spec, and the
+// conformance test checks routes, parameters and every response body against the spec.
+//
+// It follows Twilio's wire rules: form-encoded bodies with repeated keys for lists,
+// snake_case JSON, the {code, message, more_info, status} error body, 201/200/202/204
+// as the spec says, v1 list envelopes with meta and absolute next_page_url (built from
+// the request's own scheme and host), the 2010 envelope with relative next_page_uri,
+// and Twilio's two date formats. HTTP Basic authentication with an account SID and
+// auth token or an API key and secret is checked on every Twilio route, and every
+// object belongs to one account. Twilio's rules are enforced with Twilio's codes
+// (errors.go lists them all): 21710/21712 for senders, one campaign per service,
+// 21717 for a campaign on a brand that is not APPROVED, 21725 for resubmitting a brand
+// that is not FAILED, twilio-approved bundles for a brand, and parameter validation.
+//
+// Brands and campaigns are vetted over time: PENDING → APPROVED, and PENDING →
+// IN_PROGRESS → VERIFIED, after Delays measured on an injectable Clock and applied
+// lazily when an object is read. A bundle's seeded brand outcome (FAILED, SUSPENDED…)
+// and CampaignRules decide failures; tests can also force any status.
+//
+// Faults make it misbehave on purpose: latency and jitter, a 500/503 rate, a per-account
+// concurrency limit answered 429/20429, and "commit the write, then drop the
+// connection". A seedable random source makes a run of faults reproducible.
+//
+// The admin API under /__emulator/ (see admin.go) seeds, forces transitions, moves the
+// clock, sets faults, and reads the request log, per-route counters (filterable by
+// User-Agent) and state. Control is that API as a Go interface, implemented by *Server
+// in-process and by *AdminClient over HTTP.
+//
+// # Using it from a test
+//
+//	emu := twilioemu.New(twilioemu.WithSeed(twilioemu.DefaultSeed()),
+//		twilioemu.WithClock(twilioemu.NewManualClock(time.Now())))
+//	rc := twilio.NewRestClientWithParams(twilio.ClientParams{
+//		Client: &client.Client{
+//			Credentials: client.NewCredentials(twilioemu.DefaultAccountSid, twilioemu.DefaultAuthToken),
+//			HTTPClient:  emu.HTTPClient(), // in-process; or RedirectTransport to a listener
+//		},
+//	})
+//	rc.SetAccountSid(twilioemu.DefaultAccountSid) // twilio-go's 2010 paths need it
+//	svc, err := rc.MessagingV1.CreateService(new(openapi.CreateServiceParams).SetFriendlyName("Support"))
+//	…
+//	n, _ := emu.Count("POST /v1/Services") // 1
+//	_ = emu.Advance(10 * time.Minute)       // vetting moves on
+//
+// cmd/twilio-emulator serves the same Server as a standalone process, seeded from a
+// JSON file (Seed).
+package twilioemu

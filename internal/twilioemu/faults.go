@@ -1,0 +1,251 @@
+package twilioemu
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Faults are the ways the emulator misbehaves on purpose, to show that a client copes
+// with what real Twilio does under load or during an incident. The zero value is a
+// well-behaved Twilio.
+type Faults struct {
+	// Latency delays every response by Latency plus a uniform random part of Jitter.
+	Latency time.Duration `json:"latency,omitempty"`
+	Jitter  time.Duration `json:"jitter,omitempty"`
+	// ErrorRate is the fraction of requests (0–1) answered with a 5xx before they are
+	// processed, drawn from ErrorStatuses (default 500 and 503, codes 20500/20503).
+	ErrorRate     float64 `json:"errorRate,omitempty"`
+	ErrorStatuses []int   `json:"errorStatuses,omitempty"`
+	// ConcurrencyLimit is how many requests one account may have in flight; more are
+	// answered 429 with code 20429 at once, as Twilio does. 0 is unlimited. Only the
+	// global Faults' limit counts: it is an account-wide property.
+	ConcurrencyLimit int `json:"concurrencyLimit,omitempty"`
+	// DropRate is the fraction of successful writes (POST, DELETE) whose change is
+	// committed but whose response is never sent: the connection is closed (over HTTP)
+	// or the in-process transport returns an error. DropNextWrites drops the next N
+	// successful writes the same way, whatever the rate.
+	DropRate       float64 `json:"dropRate,omitempty"`
+	DropNextWrites int     `json:"dropNextWrites,omitempty"`
+}
+
+// Validate reports a setting the emulator cannot apply.
+func (f Faults) Validate() error {
+	switch {
+	case f.Latency < 0 || f.Jitter < 0:
+		return ErrInvalidSeed.withf("latency and jitter must not be negative")
+	case f.ErrorRate < 0 || f.ErrorRate > 1 || f.DropRate < 0 || f.DropRate > 1:
+		return ErrInvalidSeed.withf("errorRate and dropRate must be between 0 and 1")
+	case f.ConcurrencyLimit < 0 || f.DropNextWrites < 0:
+		return ErrInvalidSeed.withf("concurrencyLimit and dropNextWrites must not be negative")
+	}
+	for _, s := range f.ErrorStatuses {
+		if s != http.StatusInternalServerError && s != http.StatusServiceUnavailable {
+			return ErrInvalidSeed.withf("errorStatuses may only hold 500 and 503, not %d", s)
+		}
+	}
+	return nil
+}
+
+// faultsJSON is Faults with durations as Go duration strings ("150ms").
+type faultsJSON struct {
+	Latency          string  `json:"latency,omitempty"`
+	Jitter           string  `json:"jitter,omitempty"`
+	ErrorRate        float64 `json:"errorRate,omitempty"`
+	ErrorStatuses    []int   `json:"errorStatuses,omitempty"`
+	ConcurrencyLimit int     `json:"concurrencyLimit,omitempty"`
+	DropRate         float64 `json:"dropRate,omitempty"`
+	DropNextWrites   int     `json:"dropNextWrites,omitempty"`
+}
+
+// MarshalJSON writes durations as strings such as "150ms".
+func (f Faults) MarshalJSON() ([]byte, error) {
+	return json.Marshal(faultsJSON{Latency: durString(f.Latency), Jitter: durString(f.Jitter),
+		ErrorRate: f.ErrorRate, ErrorStatuses: f.ErrorStatuses, ConcurrencyLimit: f.ConcurrencyLimit,
+		DropRate: f.DropRate, DropNextWrites: f.DropNextWrites})
+}
+
+// UnmarshalJSON reads durations as strings such as "150ms".
+func (f *Faults) UnmarshalJSON(data []byte) error {
+	var j faultsJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	lat, err1 := parseDur(j.Latency)
+	jit, err2 := parseDur(j.Jitter)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("faults: latency and jitter must be durations such as \"150ms\"")
+	}
+	*f = Faults{Latency: lat, Jitter: jit, ErrorRate: j.ErrorRate, ErrorStatuses: j.ErrorStatuses,
+		ConcurrencyLimit: j.ConcurrencyLimit, DropRate: j.DropRate, DropNextWrites: j.DropNextWrites}
+	return nil
+}
+
+// delaysJSON is Delays with durations as strings.
+type delaysJSON struct {
+	Brand              string `json:"brand"`
+	CampaignInProgress string `json:"campaignInProgress"`
+	Campaign           string `json:"campaign"`
+}
+
+// MarshalJSON writes durations as strings such as "2m0s".
+func (d Delays) MarshalJSON() ([]byte, error) {
+	return json.Marshal(delaysJSON{Brand: d.Brand.String(), CampaignInProgress: d.CampaignInProgress.String(),
+		Campaign: d.Campaign.String()})
+}
+
+// UnmarshalJSON reads durations as strings such as "90s".
+func (d *Delays) UnmarshalJSON(data []byte) error {
+	var j delaysJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	b, err1 := parseDur(j.Brand)
+	p, err2 := parseDur(j.CampaignInProgress)
+	c, err3 := parseDur(j.Campaign)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return fmt.Errorf("delays must be durations such as \"90s\"")
+	}
+	*d = Delays{Brand: b, CampaignInProgress: p, Campaign: c}
+	return nil
+}
+
+func durString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+func parseDur(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// faultInjector applies Faults. It has its own lock so a slow response (latency) never
+// holds the state's.
+type faultInjector struct {
+	mu       sync.Mutex
+	rng      *rand.Rand
+	global   Faults
+	perRoute map[string]*Faults // by "METHOD /path/{Template}" or "/path/{Template}"
+	inflight map[string]int     // account SID → requests in flight
+}
+
+func newFaultInjector(seed uint64) *faultInjector {
+	return &faultInjector{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // reproducible faults, not crypto
+		perRoute: map[string]*Faults{}, inflight: map[string]int{}}
+}
+
+func (fi *faultInjector) set(f Faults) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.global = f
+}
+
+func (fi *faultInjector) setRoute(key string, f Faults) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.perRoute[key] = &f
+}
+
+func (fi *faultInjector) reset(seed *uint64) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.global, fi.perRoute = Faults{}, map[string]*Faults{}
+	if seed != nil {
+		fi.rng = rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15)) //nolint:gosec // reproducible faults
+	}
+}
+
+// snapshot returns the global faults and the per-route ones.
+func (fi *faultInjector) snapshot() (Faults, map[string]Faults) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	routes := make(map[string]Faults, len(fi.perRoute))
+	for k, f := range fi.perRoute {
+		routes[k] = *f
+	}
+	return fi.global, routes
+}
+
+// faultsFor is the Faults that apply to rt: its own (by method and path, then by path
+// alone), else the global ones. Callers hold mu.
+func (fi *faultInjector) faultsFor(rt *route) *Faults {
+	if f, ok := fi.perRoute[rt.key()]; ok {
+		return f
+	}
+	if f, ok := fi.perRoute[rt.path]; ok {
+		return f
+	}
+	return &fi.global
+}
+
+// acquire takes one of the account's in-flight slots; ok is false when the account is
+// at its concurrency limit (the request must then be answered 429/20429).
+func (fi *faultInjector) acquire(account string) (release func(), ok bool) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if limit := fi.global.ConcurrencyLimit; limit > 0 && fi.inflight[account] >= limit {
+		return nil, false
+	}
+	fi.inflight[account]++
+	return func() {
+		fi.mu.Lock()
+		defer fi.mu.Unlock()
+		if fi.inflight[account]--; fi.inflight[account] <= 0 {
+			delete(fi.inflight, account)
+		}
+	}, true
+}
+
+// before applies latency and the error rate to a request about to be processed. It
+// returns the error to answer with instead, if any.
+func (fi *faultInjector) before(ctx context.Context, rt *route) error {
+	fi.mu.Lock()
+	f := fi.faultsFor(rt)
+	delay := f.Latency
+	if f.Jitter > 0 {
+		delay += time.Duration(fi.rng.Int64N(int64(f.Jitter)))
+	}
+	var injected error
+	if f.ErrorRate > 0 && fi.rng.Float64() < f.ErrorRate {
+		injected = ErrInternal
+		statuses := f.ErrorStatuses
+		if len(statuses) == 0 {
+			statuses = []int{http.StatusInternalServerError, http.StatusServiceUnavailable}
+		}
+		if statuses[fi.rng.IntN(len(statuses))] == http.StatusServiceUnavailable {
+			injected = ErrUnavailable
+		}
+	}
+	fi.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ErrUnavailable // the client is gone; nobody reads this
+		}
+	}
+	return injected
+}
+
+// dropAfter decides whether the response to a committed write is dropped.
+func (fi *faultInjector) dropAfter(rt *route) bool {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	f := fi.faultsFor(rt)
+	if f.DropNextWrites > 0 {
+		f.DropNextWrites--
+		return true
+	}
+	return f.DropRate > 0 && fi.rng.Float64() < f.DropRate
+}
