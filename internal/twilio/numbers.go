@@ -1,0 +1,50 @@
+package twilio
+
+import (
+	"context"
+	"fmt"
+
+	apiv2010 "github.com/twilio/twilio-go/rest/api/v2010"
+)
+
+func (a *apiClient) FindIncomingNumber(ctx context.Context, e164 string) (*IncomingNumber, error) {
+	params := new(apiv2010.ListIncomingPhoneNumberParams).
+		SetPathAccountSid(a.creds.AccountSID).SetPhoneNumber(e164).SetPageSize(50)
+	list, err := a.api(ctx).ListIncomingPhoneNumber(params)
+	if err != nil {
+		return nil, classify(opListIncomingNums, err)
+	}
+	// Twilio's PhoneNumber filter also matches partial numbers; only an exact match counts.
+	for _, n := range list {
+		if deref(n.PhoneNumber) == e164 {
+			return &IncomingNumber{SID: deref(n.Sid), PhoneNumber: e164}, nil
+		}
+	}
+	return nil, &Error{Class: ClassNotFound, Op: opListIncomingNums,
+		Message: fmt.Sprintf("account %s owns no phone number %s", a.creds.AccountSID, e164)}
+}
+
+func (a *apiClient) FetchIncomingNumber(ctx context.Context, sid string) (*IncomingNumber, error) {
+	params := new(apiv2010.FetchIncomingPhoneNumberParams).SetPathAccountSid(a.creds.AccountSID)
+	n, err := a.api(ctx).FetchIncomingPhoneNumber(sid, params)
+	if err != nil {
+		return nil, classify(opFetchIncomingNum, err)
+	}
+	return &IncomingNumber{SID: deref(n.Sid), PhoneNumber: deref(n.PhoneNumber)}, nil
+}
+
+func (a *apiClient) FetchCustomerProfile(ctx context.Context, sid string) (*Bundle, error) {
+	b, err := a.trusthub(ctx).FetchCustomerProfile(sid)
+	if err != nil {
+		return nil, classify(opFetchCustomerProf, err)
+	}
+	return &Bundle{SID: deref(b.Sid), Status: deref(b.Status)}, nil
+}
+
+func (a *apiClient) FetchTrustProduct(ctx context.Context, sid string) (*Bundle, error) {
+	b, err := a.trusthub(ctx).FetchTrustProduct(sid)
+	if err != nil {
+		return nil, classify(opFetchTrustProduct, err)
+	}
+	return &Bundle{SID: deref(b.Sid), Status: deref(b.Status)}, nil
+}

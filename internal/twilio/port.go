@@ -1,0 +1,254 @@
+package twilio
+
+import (
+	"context"
+	"time"
+)
+
+// Client is everything the controllers ask of Twilio, for one account. Implementations
+// are safe for concurrent use. Every error is an *Error.
+type Client interface {
+	// AccountSID is the account the client acts in.
+	AccountSID() string
+
+	// FetchService reads a Messaging Service.
+	FetchService(ctx context.Context, sid string) (*Service, error)
+	// ListServices reads every Messaging Service of the account.
+	ListServices(ctx context.Context) ([]Service, error)
+	// CreateService creates a Messaging Service with the fields that are set.
+	CreateService(ctx context.Context, p ServiceParams) (*Service, error)
+	// UpdateService sends the fields that are set.
+	UpdateService(ctx context.Context, sid string, p ServiceParams) (*Service, error)
+	// DeleteService deletes a Messaging Service (its campaign goes with it).
+	DeleteService(ctx context.Context, sid string) error
+
+	// ListPoolNumbers reads the phone numbers in a service's sender pool.
+	ListPoolNumbers(ctx context.Context, serviceSID string) ([]PoolNumber, error)
+	// AddPoolNumber adds a number (PN SID) to a service's pool. A number already in this
+	// pool (21710) is success.
+	AddPoolNumber(ctx context.Context, serviceSID, numberSID string) error
+	// RemovePoolNumber removes a number from a service's pool.
+	RemovePoolNumber(ctx context.Context, serviceSID, numberSID string) error
+
+	// FindIncomingNumber looks up a number the account owns by its E.164 form; a number
+	// the account does not own is a ClassNotFound error.
+	FindIncomingNumber(ctx context.Context, e164 string) (*IncomingNumber, error)
+	// FetchIncomingNumber reads a number the account owns by its PN SID.
+	FetchIncomingNumber(ctx context.Context, sid string) (*IncomingNumber, error)
+
+	// FetchCustomerProfile reads a TrustHub Customer Profile bundle.
+	FetchCustomerProfile(ctx context.Context, sid string) (*Bundle, error)
+	// FetchTrustProduct reads a TrustHub Trust Product (A2P profile) bundle.
+	FetchTrustProduct(ctx context.Context, sid string) (*Bundle, error)
+
+	// FetchBrand reads a brand registration.
+	FetchBrand(ctx context.Context, sid string) (*Brand, error)
+	// ListBrands reads every brand registration of the account.
+	ListBrands(ctx context.Context) ([]Brand, error)
+	// CreateBrand registers a brand. It costs a fee: callers make sure it is not a
+	// duplicate first.
+	CreateBrand(ctx context.Context, p BrandParams) (*Brand, error)
+	// ResubmitBrand resubmits a FAILED brand for review.
+	ResubmitBrand(ctx context.Context, sid string) (*Brand, error)
+
+	// ListCampaigns reads the A2P campaigns of a service (Twilio allows at most one).
+	ListCampaigns(ctx context.Context, serviceSID string) ([]Campaign, error)
+	// FetchCampaign reads one A2P campaign.
+	FetchCampaign(ctx context.Context, serviceSID, sid string) (*Campaign, error)
+	// CreateCampaign registers an A2P campaign on a service; it costs a vetting fee.
+	CreateCampaign(ctx context.Context, serviceSID string, p CampaignParams) (*Campaign, error)
+	// UpdateCampaign changes the updatable fields of a campaign, which resubmits it for
+	// review.
+	UpdateCampaign(ctx context.Context, serviceSID, sid string, p CampaignUpdate) (*Campaign, error)
+	// DeleteCampaign deletes an A2P campaign.
+	DeleteCampaign(ctx context.Context, serviceSID, sid string) error
+}
+
+// Service is a Messaging Service as Twilio reports it. Empty strings are Twilio's nulls.
+type Service struct {
+	SID                       string
+	AccountSID                string
+	FriendlyName              string
+	InboundRequestURL         string
+	InboundMethod             string
+	FallbackURL               string
+	FallbackMethod            string
+	StatusCallback            string
+	StickySender              bool
+	MmsConverter              bool
+	SmartEncoding             bool
+	ScanMessageContent        string
+	FallbackToLongCode        bool
+	AreaCodeGeomatch          bool
+	ValidityPeriod            int
+	SynchronousValidation     bool
+	Usecase                   string
+	UseInboundWebhookOnNumber bool
+	UsAppToPersonRegistered   bool
+	DateCreated               time.Time
+}
+
+// ServiceParams are the fields to send on create or update; nil fields are not sent.
+type ServiceParams struct {
+	FriendlyName              *string
+	InboundRequestURL         *string
+	InboundMethod             *string
+	FallbackURL               *string
+	FallbackMethod            *string
+	StatusCallback            *string
+	StickySender              *bool
+	MmsConverter              *bool
+	SmartEncoding             *bool
+	ScanMessageContent        *string
+	FallbackToLongCode        *bool
+	AreaCodeGeomatch          *bool
+	ValidityPeriod            *int
+	SynchronousValidation     *bool
+	Usecase                   *string
+	UseInboundWebhookOnNumber *bool
+}
+
+// PoolNumber is a phone number in a Messaging Service's sender pool.
+type PoolNumber struct {
+	// SID is the number's PN SID.
+	SID         string
+	PhoneNumber string
+}
+
+// IncomingNumber is a phone number the account owns.
+type IncomingNumber struct {
+	SID         string
+	PhoneNumber string
+}
+
+// Bundle is a TrustHub bundle (Customer Profile or Trust Product).
+type Bundle struct {
+	SID string
+	// Status is draft, pending-review, in-review, twilio-rejected or twilio-approved.
+	Status string
+}
+
+// Bundle statuses the operator acts on.
+const (
+	BundleApproved = "twilio-approved"
+	BundleRejected = "twilio-rejected"
+)
+
+// Brand is an A2P brand registration.
+type Brand struct {
+	SID                      string
+	AccountSID               string
+	CustomerProfileBundleSID string
+	A2PProfileBundleSID      string
+	BrandType                string
+	// Status is PENDING, IN_REVIEW, APPROVED, FAILED, SUSPENDED or DELETED.
+	Status         string
+	TCRID          string
+	IdentityStatus string
+	FailureReason  string
+	BrandScore     *int
+	Mock           bool
+	Errors         []RegistrationError
+	DateCreated    time.Time
+}
+
+// Brand statuses the operator acts on.
+const (
+	BrandPending   = "PENDING"
+	BrandInReview  = "IN_REVIEW"
+	BrandApproved  = "APPROVED"
+	BrandFailed    = "FAILED"
+	BrandSuspended = "SUSPENDED"
+)
+
+// BrandParams registers a brand.
+type BrandParams struct {
+	CustomerProfileBundleSID string
+	A2PProfileBundleSID      string
+	BrandType                string
+	Mock                     bool
+	SkipAutomaticSecVet      bool
+}
+
+// RegistrationError is one reason Twilio gives for a failed brand or campaign.
+type RegistrationError struct {
+	Code        int
+	Description string
+	Fields      []string
+}
+
+// Campaign is an A2P campaign (Usa2p resource) of a Messaging Service.
+type Campaign struct {
+	SID                   string
+	AccountSID            string
+	BrandRegistrationSID  string
+	MessagingServiceSID   string
+	Usecase               string
+	Description           string
+	MessageFlow           string
+	MessageSamples        []string
+	HasEmbeddedLinks      bool
+	HasEmbeddedPhone      bool
+	OptInMessage          string
+	OptOutMessage         string
+	HelpMessage           string
+	OptInKeywords         []string
+	OptOutKeywords        []string
+	HelpKeywords          []string
+	SubscriberOptIn       bool
+	AgeGated              bool
+	DirectLending         bool
+	PrivacyPolicyURL      string
+	TermsAndConditionsURL string
+	// Status is PENDING, IN_PROGRESS, VERIFIED, FAILED… (reported verbatim).
+	Status     string
+	CampaignID string
+	Mock       bool
+	Errors     []RegistrationError
+}
+
+// Campaign statuses the operator acts on.
+const (
+	CampaignPending    = "PENDING"
+	CampaignInProgress = "IN_PROGRESS"
+	CampaignVerified   = "VERIFIED"
+	CampaignFailed     = "FAILED"
+	CampaignSuspended  = "SUSPENDED"
+)
+
+// CampaignParams registers a campaign. Nil pointers and nil slices are not sent.
+type CampaignParams struct {
+	BrandRegistrationSID  string
+	Usecase               string
+	Description           string
+	MessageFlow           string
+	MessageSamples        []string
+	HasEmbeddedLinks      bool
+	HasEmbeddedPhone      bool
+	OptInMessage          *string
+	OptOutMessage         *string
+	HelpMessage           *string
+	OptInKeywords         []string
+	OptOutKeywords        []string
+	HelpKeywords          []string
+	SubscriberOptIn       *bool
+	AgeGated              *bool
+	DirectLending         *bool
+	PrivacyPolicyURL      *string
+	TermsAndConditionsURL *string
+}
+
+// CampaignUpdate is the updatable part of a campaign. Twilio requires every field but the
+// URLs on each update, so callers fill them from the live campaign where the spec is
+// silent.
+type CampaignUpdate struct {
+	Description           string
+	MessageFlow           string
+	MessageSamples        []string
+	HasEmbeddedLinks      bool
+	HasEmbeddedPhone      bool
+	AgeGated              bool
+	DirectLending         bool
+	PrivacyPolicyURL      *string
+	TermsAndConditionsURL *string
+}
