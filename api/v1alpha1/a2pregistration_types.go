@@ -321,3 +321,9 @@ type A2PRegistrationList struct {
 	metav1.ListMeta `json:"metadata,omitzero"`
 	Items           []A2PRegistration `json:"items"`
 }
+
+// GetConditions returns the status conditions.
+func (in *A2PRegistration) GetConditions() []metav1.Condition { return in.Status.Conditions }
+
+// SetConditions replaces the status conditions.
+func (in *A2PRegistration) SetConditions(c []metav1.Condition) { in.Status.Conditions = c }

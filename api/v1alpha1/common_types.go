@@ -111,12 +111,6 @@ type CommonStatus struct {
 	Drift []DriftEntry `json:"drift,omitempty"`
 }
 
-// GetConditions returns the status conditions.
-func (s *CommonStatus) GetConditions() []metav1.Condition { return s.Conditions }
-
-// SetConditions replaces the status conditions.
-func (s *CommonStatus) SetConditions(c []metav1.Condition) { s.Conditions = c }
-
 // URL is an absolute http or https URL, as Twilio requires for webhooks and policy links.
 // +kubebuilder:validation:MaxLength=2048
 // +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && size(url(self).getHostname()) > 0",message="must be an absolute http or https URL"

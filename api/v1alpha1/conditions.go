@@ -16,6 +16,8 @@ const (
 	// ConditionCampaignsVerified is True once every campaign of an A2PRegistration is
 	// VERIFIED.
 	ConditionCampaignsVerified = "CampaignsVerified"
+	// ConditionPaused is True while the paused annotation stops all Twilio calls.
+	ConditionPaused = "Paused"
 )
 
 // Condition reasons. docs/conditions.md says what each means and how to fix it.
@@ -33,6 +35,9 @@ const (
 	ReasonRetrying = "Retrying"
 	// ReasonPaused means the paused annotation is set; the operator makes no Twilio calls.
 	ReasonPaused = "Paused"
+	// ReasonDriftDetected means Twilio differs from the spec and managementPolicy is
+	// ObserveOnly, so the operator reports it in status.drift and changes nothing.
+	ReasonDriftDetected = "DriftDetected"
 	// ReasonAwaitingVetting means the registration waits for carrier vetting (Ready=False).
 	ReasonAwaitingVetting = "AwaitingVetting"
 	// ReasonAwaitingBundleApproval means a TrustHub bundle is not yet twilio-approved, so no

@@ -184,3 +184,9 @@ type MessagingServiceList struct {
 	metav1.ListMeta `json:"metadata,omitzero"`
 	Items           []MessagingService `json:"items"`
 }
+
+// GetConditions returns the status conditions.
+func (in *MessagingService) GetConditions() []metav1.Condition { return in.Status.Conditions }
+
+// SetConditions replaces the status conditions.
+func (in *MessagingService) SetConditions(c []metav1.Condition) { in.Status.Conditions = c }

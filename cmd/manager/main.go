@@ -6,19 +6,25 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
+	"github.com/twilio-operator/twilio-operator/controllers"
+	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
 
 var setupLog = ctrl.Log.WithName("setup")
@@ -55,6 +61,23 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return fmt.Errorf("cannot add readiness check: %w", err)
 	}
+	connector, err := twilio.NewConnector(twilio.Config{
+		BaseURL:    cfg.twilioAPIURL,
+		Limits:     twilio.Limits{MaxConcurrency: cfg.twilioMaxConcurrency, QPS: cfg.twilioQPS},
+		UserAgent:  userAgent(),
+		Registerer: ctrlmetrics.Registry,
+	})
+	if err != nil {
+		return err
+	}
+	if err := controllers.SetupWithManager(mgr, controllers.Options{
+		Twilio:                  connector,
+		ResyncPeriod:            cfg.resyncPeriod,
+		MaxConcurrentReconciles: cfg.maxConcurrentReconciles,
+		Registerer:              ctrlmetrics.Registry,
+	}); err != nil {
+		return fmt.Errorf("cannot set up controllers: %w", err)
+	}
 	setupLog.Info("Starting manager", "watchNamespace", cfg.watchNamespace, "leaderElect", cfg.leaderElect)
 	return mgr.Start(ctx)
 }
@@ -66,7 +89,16 @@ func managerOptions(cfg config) ctrl.Options {
 		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 	opts := ctrl.Options{
-		Scheme:                        newScheme(),
+		Scheme: newScheme(),
+		Cache: cache.Options{
+			// managedFields are never read; dropping them keeps the cache small.
+			DefaultTransform: cache.TransformStripManagedFields(),
+		},
+		Client: client.Options{Cache: &client.CacheOptions{
+			// Secret data is never cached: the operator watches Secrets as metadata only
+			// and reads the ones it is pointed at directly.
+			DisableFor: []client.Object{&corev1.Secret{}},
+		}},
 		Metrics:                       metrics,
 		HealthProbeBindAddress:        cfg.probeAddr,
 		LeaderElection:                cfg.leaderElect,
@@ -75,7 +107,18 @@ func managerOptions(cfg config) ctrl.Options {
 		LeaderElectionReleaseOnCancel: true,
 	}
 	if cfg.watchNamespace != "" {
-		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{cfg.watchNamespace: {}}}
+		opts.Cache.DefaultNamespaces = map[string]cache.Config{cfg.watchNamespace: {}}
 	}
 	return opts
+}
+
+// userAgent names this process in every Twilio request, so request logs (and the
+// emulator's counters) can tell operator replicas apart.
+func userAgent() string {
+	version := "dev"
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		version = info.Main.Version
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("twilio-operator/%s (%s; pid %d)", version, host, os.Getpid())
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -74,7 +75,10 @@ func TestParseConfig(t *testing.T) {
 // leader election Lease is taken.
 func TestManagerServes(t *testing.T) {
 	g := NewWithT(t)
-	env := &envtest.Environment{}
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
 	restConfig, err := env.Start()
 	g.Expect(err).NotTo(HaveOccurred(), "envtest needs KUBEBUILDER_ASSETS; run `make test`")
 	t.Cleanup(func() { _ = env.Stop() })
@@ -90,7 +94,14 @@ func TestManagerServes(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, restConfig, cfg) }()
 
-	g.Eventually(httpGet).WithArguments("http://" + probeAddr + "/healthz").WithTimeout(30 * time.Second).Should(Equal("ok"))
+	g.Eventually(func() (string, error) {
+		select {
+		case err := <-done:
+			g.Expect(err).NotTo(HaveOccurred(), "the manager stopped")
+		default:
+		}
+		return httpGet("http://" + probeAddr + "/healthz")
+	}).WithTimeout(30 * time.Second).Should(Equal("ok"))
 	g.Eventually(httpGet).WithArguments("http://" + probeAddr + "/readyz").Should(Equal("ok"))
 	g.Eventually(httpGet).WithArguments("http://" + metricsAddr + "/metrics").Should(ContainSubstring("leader_election_master_status"))
 

@@ -1,0 +1,82 @@
+package controllers
+
+import (
+	"fmt"
+
+	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
+	"github.com/twilio-operator/twilio-operator/internal/twilio"
+)
+
+// campaignParams is the create request for a campaign spec on brandSID.
+func campaignParams(c *v1alpha1.CampaignSpec, brandSID string) twilio.CampaignParams {
+	return twilio.CampaignParams{
+		BrandRegistrationSID:  brandSID,
+		Usecase:               c.Usecase,
+		Description:           c.Description,
+		MessageFlow:           c.MessageFlow,
+		MessageSamples:        c.MessageSamples,
+		HasEmbeddedLinks:      c.HasEmbeddedLinks,
+		HasEmbeddedPhone:      c.HasEmbeddedPhone,
+		OptInMessage:          c.OptInMessage,
+		OptOutMessage:         c.OptOutMessage,
+		HelpMessage:           c.HelpMessage,
+		OptInKeywords:         c.OptInKeywords,
+		OptOutKeywords:        c.OptOutKeywords,
+		HelpKeywords:          c.HelpKeywords,
+		SubscriberOptIn:       c.SubscriberOptIn,
+		AgeGated:              c.AgeGated,
+		DirectLending:         c.DirectLending,
+		PrivacyPolicyURL:      (*string)(c.PrivacyPolicyURL),
+		TermsAndConditionsURL: (*string)(c.TermsAndConditionsURL),
+	}
+}
+
+// campaignUpdate is the in-place update of a campaign. Twilio wants every updatable
+// field but the URLs on each update; where the spec is silent the live value is sent
+// back, so an unmanaged field keeps Twilio's value.
+func campaignUpdate(c *v1alpha1.CampaignSpec, live *twilio.Campaign) twilio.CampaignUpdate {
+	u := twilio.CampaignUpdate{
+		Description:           c.Description,
+		MessageFlow:           c.MessageFlow,
+		MessageSamples:        c.MessageSamples,
+		HasEmbeddedLinks:      c.HasEmbeddedLinks,
+		HasEmbeddedPhone:      c.HasEmbeddedPhone,
+		AgeGated:              live.AgeGated,
+		DirectLending:         live.DirectLending,
+		PrivacyPolicyURL:      (*string)(c.PrivacyPolicyURL),
+		TermsAndConditionsURL: (*string)(c.TermsAndConditionsURL),
+	}
+	if c.AgeGated != nil {
+		u.AgeGated = *c.AgeGated
+	}
+	if c.DirectLending != nil {
+		u.DirectLending = *c.DirectLending
+	}
+	return u
+}
+
+// diffCampaign compares a campaign spec with the live campaign, split into the fields an
+// update can change and those Twilio fixes at registration. prefix names the campaign in
+// drift entries, e.g. "campaigns[0]".
+func diffCampaign(prefix string, c *v1alpha1.CampaignSpec, live *twilio.Campaign) (updatable, immutable []v1alpha1.DriftEntry) {
+	name := func(field string) string { return fmt.Sprintf("%s.%s", prefix, field) }
+	diffField(&updatable, name("description"), &c.Description, live.Description, nil)
+	diffField(&updatable, name("messageFlow"), &c.MessageFlow, live.MessageFlow, nil)
+	diffList(&updatable, name("messageSamples"), c.MessageSamples, live.MessageSamples)
+	diffField(&updatable, name("hasEmbeddedLinks"), &c.HasEmbeddedLinks, live.HasEmbeddedLinks, nil)
+	diffField(&updatable, name("hasEmbeddedPhone"), &c.HasEmbeddedPhone, live.HasEmbeddedPhone, nil)
+	diffField(&updatable, name("ageGated"), c.AgeGated, live.AgeGated, nil)
+	diffField(&updatable, name("directLending"), c.DirectLending, live.DirectLending, nil)
+	diffField(&updatable, name("privacyPolicyUrl"), (*string)(c.PrivacyPolicyURL), live.PrivacyPolicyURL, nil)
+	diffField(&updatable, name("termsAndConditionsUrl"), (*string)(c.TermsAndConditionsURL), live.TermsAndConditionsURL, nil)
+
+	diffField(&immutable, name("usecase"), &c.Usecase, live.Usecase, nil)
+	diffField(&immutable, name("optInMessage"), c.OptInMessage, live.OptInMessage, nil)
+	diffField(&immutable, name("optOutMessage"), c.OptOutMessage, live.OptOutMessage, nil)
+	diffField(&immutable, name("helpMessage"), c.HelpMessage, live.HelpMessage, nil)
+	diffList(&immutable, name("optInKeywords"), c.OptInKeywords, live.OptInKeywords)
+	diffList(&immutable, name("optOutKeywords"), c.OptOutKeywords, live.OptOutKeywords)
+	diffList(&immutable, name("helpKeywords"), c.HelpKeywords, live.HelpKeywords)
+	diffField(&immutable, name("subscriberOptIn"), c.SubscriberOptIn, live.SubscriberOptIn, nil)
+	return updatable, immutable
+}

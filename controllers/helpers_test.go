@@ -1,0 +1,304 @@
+package controllers_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
+	"github.com/twilio-operator/twilio-operator/controllers"
+	"github.com/twilio-operator/twilio-operator/internal/twilio"
+	"github.com/twilio-operator/twilio-operator/internal/twilioemu"
+)
+
+const (
+	account       = twilioemu.DefaultAccountSid
+	number1       = "+15017122661"
+	number2       = "+15017122662"
+	number3       = "+15017122663"
+	secondAccount = twilioemu.SecondAccountSid
+	otherNumber   = "+15558675301" // a number of the second account
+	secretName    = "twilio-credentials"
+	timeout       = 30 * time.Second
+)
+
+// testEnv is one test's world: a namespace, a Twilio emulator behind a real HTTP
+// server, and an operator manager that watches only that namespace.
+type testEnv struct {
+	ns       string
+	emu      *twilioemu.Server
+	clock    *twilioemu.ManualClock
+	logs     *syncBuffer
+	registry *prometheus.Registry
+}
+
+type envConfig struct {
+	resync time.Duration
+	poll   controllers.PollInterval
+	limits twilio.Limits
+	seed   twilioemu.Seed
+	secret map[string]string
+}
+
+type envOption func(*envConfig)
+
+// withResync sets the operator's resync period (default one hour: nothing resyncs
+// during a test unless it asks).
+func withResync(d time.Duration) envOption { return func(c *envConfig) { c.resync = d } }
+
+// withSecret replaces the credentials Secret's data (nil: no Secret).
+func withSecret(data map[string]string) envOption { return func(c *envConfig) { c.secret = data } }
+
+// withSeed edits the emulator's seed.
+func withSeed(edit func(*twilioemu.Seed)) envOption { return func(c *envConfig) { edit(&c.seed) } }
+
+// startEnv starts a test environment; everything stops when the test ends.
+func startEnv(t *testing.T, opts ...envOption) *testEnv {
+	t.Helper()
+	cfg := envConfig{
+		resync: time.Hour,
+		poll:   controllers.PollInterval{Min: 100 * time.Millisecond, Max: 400 * time.Millisecond},
+		limits: twilio.Limits{MaxConcurrency: 20, QPS: 1000, RegistrationWriteInterval: 10 * time.Millisecond},
+		seed:   twilioemu.DefaultSeed(),
+		secret: map[string]string{"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": twilioemu.DefaultAuthToken},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g := NewWithT(t)
+
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
+	g.Expect(k8s.Create(ctx, ns)).To(Succeed())
+	e := &testEnv{
+		ns:       ns.Name,
+		clock:    twilioemu.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
+		logs:     &syncBuffer{},
+		registry: prometheus.NewRegistry(),
+	}
+	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(e.clock))
+	server := httptest.NewServer(e.emu)
+	if cfg.secret != nil {
+		e.createSecret(t, secretName, cfg.secret)
+	}
+
+	connector, err := twilio.NewConnector(twilio.Config{
+		BaseURL: server.URL, Limits: cfg.limits, Timeout: 5 * time.Second,
+		UserAgent: "twilio-operator/test", Registerer: e.registry,
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:                 scheme,
+		Logger:                 zap.New(zap.WriteTo(e.logs), zap.Level(zapcore.Level(-1))),
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Cache: cache.Options{
+			DefaultNamespaces: map[string]cache.Config{ns.Name: {}},
+			DefaultTransform:  cache.TransformStripManagedFields(),
+		},
+		Client:     client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(controllers.SetupWithManager(mgr, controllers.Options{
+		Twilio: connector, ResyncPeriod: cfg.resync, MaxConcurrentReconciles: 4,
+		Registerer: e.registry, PollInterval: cfg.poll,
+	})).To(Succeed())
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(ctx); err != nil {
+			t.Errorf("manager stopped: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		server.Close()
+		if t.Failed() {
+			t.Logf("operator log:\n%s", e.logs.String())
+		}
+		_ = k8s.Delete(context.Background(), ns)
+	})
+	return e
+}
+
+func (e *testEnv) createSecret(t *testing.T, name string, data map[string]string) {
+	t.Helper()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.ns}, StringData: data}
+	NewWithT(t).Expect(k8s.Create(context.Background(), s)).To(Succeed())
+}
+
+// count is how many requests the emulator served on a route, e.g. "POST /v1/Services".
+func (e *testEnv) count(route string) int {
+	n, err := e.emu.Count(route)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// writes is how many POST and DELETE requests the emulator served.
+func (e *testEnv) writes() int {
+	counts, _ := e.emu.Counts("")
+	n := 0
+	for route, c := range counts {
+		if strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "DELETE ") {
+			n += c
+		}
+	}
+	return n
+}
+
+// total is how many Twilio requests the emulator served.
+func (e *testEnv) total() int {
+	counts, _ := e.emu.Counts("")
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// messagingService is a MessagingService in the environment's namespace.
+func (e *testEnv) messagingService(name string, mods ...func(*v1alpha1.MessagingService)) *v1alpha1.MessagingService {
+	ms := &v1alpha1.MessagingService{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.ns},
+		Spec:       v1alpha1.MessagingServiceSpec{FriendlyName: "Support SMS " + name},
+	}
+	for _, m := range mods {
+		m(ms)
+	}
+	return ms
+}
+
+func withNumbers(numbers ...string) func(*v1alpha1.MessagingService) {
+	return func(ms *v1alpha1.MessagingService) { ms.Spec.PhoneNumbers = numbers }
+}
+
+func withAnnotation(key, value string) func(client.Object) {
+	return func(o client.Object) {
+		a := o.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
+		}
+		a[key] = value
+		o.SetAnnotations(a)
+	}
+}
+
+// object is either kind.
+type object interface {
+	client.Object
+	GetConditions() []metav1.Condition
+}
+
+// observedGeneration reads status.observedGeneration of either kind.
+func observedGeneration(o client.Object) int64 {
+	switch o := o.(type) {
+	case *v1alpha1.MessagingService:
+		return o.Status.ObservedGeneration
+	case *v1alpha1.A2PRegistration:
+		return o.Status.ObservedGeneration
+	}
+	return -1
+}
+
+// fetch re-reads obj from the API server.
+func fetch(g Gomega, obj client.Object) {
+	g.Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+}
+
+// waitForReady waits until obj is Ready for its current generation.
+func waitForReady(g Gomega, obj object) {
+	waitForCondition(g, obj, v1alpha1.ConditionReady, metav1.ConditionTrue, "")
+}
+
+// waitForCondition waits until obj's condition has status (and reason, if given) for
+// obj's current generation, and returns it.
+func waitForCondition(g Gomega, obj object, condType string, status metav1.ConditionStatus, reason string) metav1.Condition {
+	var found metav1.Condition
+	g.Eventually(func(g Gomega) {
+		fetch(g, obj)
+		c := meta.FindStatusCondition(obj.GetConditions(), condType)
+		g.Expect(c).NotTo(BeNil(), "condition %s", condType)
+		g.Expect(c.Status).To(Equal(status), "condition %s: %s %s", condType, c.Reason, c.Message)
+		if reason != "" {
+			g.Expect(c.Reason).To(Equal(reason), "condition %s: %s", condType, c.Message)
+		}
+		g.Expect(observedGeneration(obj)).To(Equal(obj.GetGeneration()))
+		g.Expect(c.ObservedGeneration).To(Equal(obj.GetGeneration()))
+		found = *c
+	}).WithTimeout(timeout).WithPolling(50 * time.Millisecond).Should(Succeed())
+	return found
+}
+
+// waitForGone waits until obj no longer exists.
+func waitForGone(g Gomega, obj client.Object) {
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj))
+	}).WithTimeout(timeout).Should(BeTrue(), "%s still exists", obj.GetName())
+}
+
+// update applies mutate to the latest version of obj, retrying on conflicts.
+func update[T client.Object](g Gomega, obj T, mutate func(T)) {
+	g.Eventually(func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		mutate(obj)
+		return k8s.Update(context.Background(), obj)
+	}).WithTimeout(timeout).Should(Succeed())
+}
+
+// syncBuffer collects the operator's log lines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// consoleClient acts on the emulator the way a person in the Twilio Console would:
+// outside the operator, as the default account.
+func consoleClient(emu *twilioemu.Server) twilio.Client {
+	conn, err := twilio.NewConnector(twilio.Config{Transport: emu.Transport(), UserAgent: "console"})
+	if err != nil {
+		panic(err)
+	}
+	c, err := conn.Client(twilio.Credentials{AccountSID: account, AuthToken: twilioemu.DefaultAuthToken})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

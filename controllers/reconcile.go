@@ -1,0 +1,126 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
+	"github.com/twilio-operator/twilio-operator/internal/twilio"
+)
+
+// kindSteps are the parts of a reconcile that differ between the two kinds; the loop
+// around them is the same (reconcile below).
+type kindSteps interface {
+	// object is the object being reconciled; the steps change its status in memory.
+	object() conditioned
+	// credentialsName names the object's credentials Secret.
+	credentialsName() string
+	// delete runs the deletion policy.
+	delete(ctx context.Context) error
+	// decide computes the reconcile's inputs besides generation and annotations and
+	// whether Twilio may be called now.
+	decide(ctx context.Context) (syncDecision, []string, error)
+	// sync brings Twilio in line with the spec, or reports how it differs.
+	sync(ctx context.Context, tw twilio.Client) error
+}
+
+// reconcile is the loop of docs/architecture.md for both kinds: deletion, finalizer,
+// pause, then (if Twilio may be called) credentials and the kind's sync; the status is
+// written once, at the end.
+func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSteps) (res ctrl.Result, err error) {
+	obj := steps.object()
+	base := obj.DeepCopyObject().(conditioned)
+	var decision syncDecision
+	var extra []string
+	defer func() { res, err = s.finish(ctx, syncs, obj, base, decision, extra, res, err) }()
+
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return ctrl.Result{}, steps.delete(ctx)
+	}
+	if err := ensureFinalizer(ctx, s.Client, obj); err != nil {
+		return ctrl.Result{}, err
+	}
+	if isPaused(obj) {
+		markPaused(obj)
+		return ctrl.Result{}, nil
+	}
+	markUnpaused(obj)
+	if decision, extra, err = steps.decide(ctx); err != nil || !decision.due {
+		return ctrl.Result{RequeueAfter: decision.wait}, err
+	}
+	tw, err := s.connect(ctx, obj, steps.credentialsName())
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, steps.sync(ctx, tw)
+}
+
+// finish turns the outcome into conditions, writes the status once, and records the
+// sync for the next decision.
+func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base conditioned, decision syncDecision,
+	extra []string, res ctrl.Result, err error) (ctrl.Result, error) {
+	out := applyOutcome(obj, err)
+	common := commonStatus(obj)
+	if decision.due || err != nil || !obj.GetDeletionTimestamp().IsZero() || isPaused(obj) {
+		common.ObservedGeneration = obj.GetGeneration()
+	}
+	common.SID = annotation(obj, v1alpha1.SIDAnnotation)
+	if err := s.writeStatus(ctx, obj, statusOf(base), statusOf(obj)); err != nil {
+		return ctrl.Result{}, err
+	}
+	s.recordTransition(obj, base)
+	s.ready.observe(obj)
+	// The fingerprint is taken after the sync: the operator's own annotation writes
+	// (SID, create-pending) are not new inputs.
+	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)
+	return s.requeue(obj, syncs, decision, inputs, res, err, out)
+}
+
+// writeStatus sends the status as one JSON merge patch of the status alone, only when
+// it changed.
+func (s *shared) writeStatus(ctx context.Context, obj client.Object, before, after any) error {
+	if !statusChanged(before, after) {
+		return nil
+	}
+	old, err := json.Marshal(map[string]any{"status": before})
+	if err != nil {
+		return err
+	}
+	updated, err := json.Marshal(map[string]any{"status": after})
+	if err != nil {
+		return err
+	}
+	patch, err := jsonpatch.CreateMergePatch(old, updated)
+	if err != nil {
+		return fmt.Errorf("cannot compute the status patch: %w", err)
+	}
+	return client.IgnoreNotFound(s.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch)))
+}
+
+// statusOf returns a pointer to the status of either kind.
+func statusOf(obj client.Object) any {
+	switch o := obj.(type) {
+	case *v1alpha1.MessagingService:
+		return &o.Status
+	case *v1alpha1.A2PRegistration:
+		return &o.Status
+	}
+	panic(fmt.Sprintf("unknown kind %T", obj))
+}
+
+// commonStatus returns the part of the status both kinds share.
+func commonStatus(obj client.Object) *v1alpha1.CommonStatus {
+	switch o := obj.(type) {
+	case *v1alpha1.MessagingService:
+		return &o.Status.CommonStatus
+	case *v1alpha1.A2PRegistration:
+		return &o.Status.CommonStatus
+	}
+	panic(fmt.Sprintf("unknown kind %T", obj))
+}

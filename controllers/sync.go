@@ -1,0 +1,165 @@
+package controllers
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+)
+
+// syncTracker remembers, per object, what the operator last reconciled against Twilio.
+// Twilio calls are the scarce resource: a reconcile whose inputs (generation,
+// annotations, credentials Secret, related objects) are unchanged since the last sync
+// makes no Twilio call until the jittered resync period has passed. Events caused by the
+// operator's own status writes therefore cost nothing. The memory is per process; after
+// a restart every object is read once, as a resync.
+type syncTracker struct {
+	clock  clock.PassiveClock
+	resync time.Duration
+	poll   PollInterval
+
+	mu    sync.Mutex
+	state map[types.UID]*syncState
+}
+
+type syncState struct {
+	inputs   uint64
+	syncedAt time.Time
+	// next is this object's jittered resync interval, drawn at each sync.
+	next time.Duration
+	// resyncs counts the timer-driven syncs since the last input change; steps use it
+	// to spread their reads over resync periods.
+	resyncs int
+	// failures counts consecutive transient failures, for the backoff.
+	failures int
+	// polls counts consecutive syncs that ended waiting (for vetting, for bundles), for
+	// the growing poll interval; 0 after a sync that did not wait.
+	polls int
+}
+
+// PollInterval bounds how often a registration waiting for Twilio is re-read: from Min,
+// growing by half each time, up to Max, jittered ±10%.
+type PollInterval struct {
+	Min, Max time.Duration
+}
+
+// DefaultPollInterval polls vetting from 30 seconds up to 10 minutes.
+var DefaultPollInterval = PollInterval{Min: 30 * time.Second, Max: 10 * time.Minute}
+
+// after returns the wait before poll number n (0-based).
+func (p PollInterval) after(n int) time.Duration {
+	d := float64(p.Min)
+	for i := 0; i < n && d < float64(p.Max); i++ {
+		d *= 1.5
+	}
+	return jitter(min(time.Duration(d), p.Max))
+}
+
+func newSyncTracker(c clock.PassiveClock, resync time.Duration, poll PollInterval) *syncTracker {
+	return &syncTracker{clock: c, resync: resync, poll: poll, state: map[types.UID]*syncState{}}
+}
+
+// syncDecision says whether Twilio may be called now.
+type syncDecision struct {
+	// due is true when the object must be synced with Twilio now.
+	due bool
+	// inputsChanged is true when something other than the timer made it due.
+	inputsChanged bool
+	// resyncs is the number of timer-driven syncs since the inputs last changed.
+	resyncs int
+	// polls is the number of consecutive earlier syncs that ended waiting.
+	polls int
+	// wait is the time until the next resync when not due.
+	wait time.Duration
+}
+
+func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.state[uid]
+	if !ok || s.inputs != inputs {
+		return syncDecision{due: true, inputsChanged: true}
+	}
+	if s.failures > 0 {
+		return syncDecision{due: true, resyncs: s.resyncs, polls: s.polls}
+	}
+	if wait := s.syncedAt.Add(s.next).Sub(t.clock.Now()); wait > 0 {
+		return syncDecision{wait: wait}
+	}
+	if s.polls > 0 {
+		return syncDecision{due: true, resyncs: s.resyncs, polls: s.polls}
+	}
+	return syncDecision{due: true, resyncs: s.resyncs + 1}
+}
+
+// synced records a sync that reached a stable state (success, or a Stalled state that
+// waits for the user) and returns when to resync.
+func (t *syncTracker) synced(uid types.UID, inputs uint64, d syncDecision) time.Duration {
+	return t.record(uid, inputs, d, jitter(t.resync), 0)
+}
+
+// waiting records a sync that ended waiting for Twilio (vetting, bundle review) and
+// returns when to poll: sooner at first, less often the longer the wait lasts.
+func (t *syncTracker) waiting(uid types.UID, inputs uint64, d syncDecision) time.Duration {
+	return t.record(uid, inputs, d, t.poll.after(d.polls), d.polls+1)
+}
+
+func (t *syncTracker) record(uid types.UID, inputs uint64, d syncDecision, next time.Duration, polls int) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.state[uid] = &syncState{inputs: inputs, syncedAt: t.clock.Now(), next: next, resyncs: d.resyncs, polls: polls}
+	return next
+}
+
+// failed records a transient failure and returns the backoff before the next attempt:
+// 1s doubling to 5 minutes, jittered, per object.
+func (t *syncTracker) failed(uid types.UID, inputs uint64) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.state[uid]
+	if !ok || s.inputs != inputs {
+		s = &syncState{inputs: inputs}
+		t.state[uid] = s
+	}
+	s.failures++
+	backoff := time.Second << min(s.failures-1, 9)
+	return jitter(min(backoff, 5*time.Minute))
+}
+
+// forget drops what is known of an object, so its next reconcile syncs.
+func (t *syncTracker) forget(uid types.UID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.state, uid)
+}
+
+// jitter spreads d by ±10%, so objects created together do not resync together.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) //nolint:gosec // not for security
+}
+
+// fingerprint hashes the inputs of a reconcile: generation, annotations and any extra
+// strings (the credentials Secret's resourceVersion, related objects).
+func fingerprint(generation int64, annotations map[string]string, extra ...string) uint64 {
+	h := fnv.New64a()
+	write := func(s string) { _, _ = h.Write([]byte(s)); _, _ = h.Write([]byte{0}) }
+	write(strconv.FormatInt(generation, 10))
+	keys := make([]string, 0, len(annotations))
+	for k := range annotations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		write(k)
+		write(annotations[k])
+	}
+	for _, e := range extra {
+		write(e)
+	}
+	return h.Sum64()
+}

@@ -1,0 +1,81 @@
+package controllers
+
+import (
+	"testing"
+	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
+)
+
+func TestSyncTracker(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	tr := newSyncTracker(clk, 10*time.Minute, PollInterval{Min: time.Second, Max: 8 * time.Second})
+	const uid = "uid-1"
+	inputs := fingerprint(1, map[string]string{"a": "b"}, "rv-1")
+
+	d := tr.decide(uid, inputs)
+	if !d.due || !d.inputsChanged {
+		t.Fatalf("an unknown object must be due with changed inputs, got %+v", d)
+	}
+	next := tr.synced(uid, inputs, d)
+	if next < 9*time.Minute || next > 11*time.Minute {
+		t.Errorf("resync after %v, want 10m ±10%%", next)
+	}
+
+	if d := tr.decide(uid, inputs); d.due || d.wait <= 0 {
+		t.Errorf("right after a sync with the same inputs nothing is due, got %+v", d)
+	}
+	if d := tr.decide(uid, fingerprint(1, map[string]string{"a": "c"}, "rv-1")); !d.due || !d.inputsChanged {
+		t.Errorf("a changed annotation makes the object due, got %+v", d)
+	}
+	if d := tr.decide(uid, fingerprint(1, map[string]string{"a": "b"}, "rv-2")); !d.due {
+		t.Errorf("a new Secret version makes the object due, got %+v", d)
+	}
+
+	clk.SetTime(clk.Now().Add(11 * time.Minute))
+	d = tr.decide(uid, inputs)
+	if !d.due || d.inputsChanged || d.resyncs != 1 {
+		t.Errorf("after the resync period the object is due by timer (resync 1), got %+v", d)
+	}
+	var polls []time.Duration
+	for range 8 {
+		wait := tr.waiting(uid, inputs, d)
+		polls = append(polls, wait)
+		clk.SetTime(clk.Now().Add(wait))
+		if d = tr.decide(uid, inputs); !d.due || d.inputsChanged {
+			t.Fatalf("a waiting object is due again after its poll interval, got %+v", d)
+		}
+	}
+	if polls[0] > 1100*time.Millisecond || polls[1] < 1300*time.Millisecond || polls[7] < 7*time.Second || polls[7] > 9*time.Second {
+		t.Errorf("polls must grow from 1s by half each time up to 8s, got %v", polls)
+	}
+	tr.synced(uid, inputs, d)
+	if d := tr.decide(uid, inputs); d.due {
+		t.Errorf("a finished wait resyncs at the resync period again, got %+v", d)
+	}
+
+	var backoffs []time.Duration
+	for range 12 {
+		backoffs = append(backoffs, tr.failed(uid, inputs))
+	}
+	if backoffs[0] > 2*time.Second || backoffs[11] > 6*time.Minute || backoffs[11] < 4*time.Minute {
+		t.Errorf("backoff must start near 1s and stop near 5m, got %v", backoffs)
+	}
+	if d := tr.decide(uid, inputs); !d.due {
+		t.Errorf("after a transient failure the next attempt is due, got %+v", d)
+	}
+}
+
+func TestFingerprintIgnoresAnnotationOrder(t *testing.T) {
+	a := fingerprint(3, map[string]string{"x": "1", "y": "2"})
+	b := fingerprint(3, map[string]string{"y": "2", "x": "1"})
+	if a != b {
+		t.Error("fingerprint depends on map order")
+	}
+	if a == fingerprint(4, map[string]string{"x": "1", "y": "2"}) {
+		t.Error("fingerprint ignores the generation")
+	}
+	if fingerprint(1, map[string]string{"ab": ""}) == fingerprint(1, map[string]string{"a": "b"}) {
+		t.Error("fingerprint confuses key and value boundaries")
+	}
+}
