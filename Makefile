@@ -28,9 +28,10 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs and RBAC under config/ from the kubebuilder markers.
+manifests: ## Generate the CRDs and RBAC under config/ from the kubebuilder markers, and their copies in the Helm chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd $(GEN_PATHS) \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	hack/sync-chart.sh
 
 .PHONY: generate
 generate: ## Generate the DeepCopy methods of the API types.
@@ -59,6 +60,12 @@ envtest: ## Build (once, cached outside the repo) the kube-apiserver and etcd th
 .PHONY: test
 test: verify-generated vet envtest ## Run every test against envtest and the Twilio emulator.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -race -count=1 -timeout 25m
+
+##@ Demo
+
+.PHONY: demo
+demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
 
 ##@ Build
 

@@ -12,10 +12,13 @@ import (
 
 // config is everything the operator binary is told on its command line.
 type config struct {
+	kubeconfig              string
 	twilioAPIURL            string
 	twilioMaxConcurrency    int
 	twilioQPS               float64
 	resyncPeriod            time.Duration
+	pollInterval            time.Duration
+	maxPollInterval         time.Duration
 	maxConcurrentReconciles int
 	watchNamespace          string
 	leaderElect             bool
@@ -32,6 +35,8 @@ type config struct {
 func parseConfig(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	fs.StringVar(&c.kubeconfig, "kubeconfig", "",
+		"Path of a kubeconfig; default: $KUBECONFIG, the in-cluster config, then ~/.kube/config.")
 	fs.StringVar(&c.twilioAPIURL, "twilio-api-url", "",
 		"Send every Twilio request to this base URL instead of the real Twilio hosts (emulator, recording proxy).")
 	fs.IntVar(&c.twilioMaxConcurrency, "twilio-max-concurrency", 20, "In-flight Twilio requests per account.")
@@ -39,6 +44,10 @@ func parseConfig(args []string) (config, error) {
 		"Twilio requests per second per account; brand and campaign writes are held to at most 1 per second.")
 	fs.DurationVar(&c.resyncPeriod, "resync-period", 10*time.Minute,
 		"Steady-state re-read of each object from Twilio, jittered by ±10%.")
+	fs.DurationVar(&c.pollInterval, "vetting-poll-interval", 30*time.Second,
+		"First re-read of a brand, campaign or bundle that waits for vetting; it grows by half each time.")
+	fs.DurationVar(&c.maxPollInterval, "vetting-poll-max-interval", 10*time.Minute,
+		"Longest interval between re-reads of a registration that waits for vetting.")
 	fs.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", 8, "Workers per controller.")
 	fs.StringVar(&c.watchNamespace, "watch-namespace", "", "Restrict the operator to one namespace (default: all).")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false,
@@ -75,6 +84,9 @@ func (c config) validate() error {
 	}
 	if c.resyncPeriod < time.Second {
 		errs = append(errs, errors.New("--resync-period must be at least 1s"))
+	}
+	if c.pollInterval < 100*time.Millisecond || c.maxPollInterval < c.pollInterval {
+		errs = append(errs, errors.New("--vetting-poll-interval must be at least 100ms and at most --vetting-poll-max-interval"))
 	}
 	if c.maxConcurrentReconciles < 1 {
 		errs = append(errs, errors.New("--max-concurrent-reconciles must be at least 1"))

@@ -13,6 +13,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -36,10 +37,24 @@ func main() {
 		os.Exit(2)
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&cfg.zap)))
-	if err := run(ctrl.SetupSignalHandler(), ctrl.GetConfigOrDie(), cfg); err != nil {
+	restConfig, err := restConfig(cfg.kubeconfig)
+	if err != nil {
+		setupLog.Error(err, "Failed to load a kubeconfig")
+		os.Exit(1)
+	}
+	if err := run(ctrl.SetupSignalHandler(), restConfig, cfg); err != nil {
 		setupLog.Error(err, "Operator stopped")
 		os.Exit(1)
 	}
+}
+
+// restConfig is the API server connection: --kubeconfig when given, else
+// controller-runtime's usual lookup.
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig != "" {
+		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+	}
+	return ctrl.GetConfig()
 }
 
 func newScheme() *runtime.Scheme {
@@ -74,6 +89,7 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 		Twilio:                  connector,
 		ResyncPeriod:            cfg.resyncPeriod,
 		MaxConcurrentReconciles: cfg.maxConcurrentReconciles,
+		PollInterval:            controllers.PollInterval{Min: cfg.pollInterval, Max: cfg.maxPollInterval},
 		Registerer:              ctrlmetrics.Registry,
 	}); err != nil {
 		return fmt.Errorf("cannot set up controllers: %w", err)

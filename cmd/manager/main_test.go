@@ -33,6 +33,8 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.watchNamespace).To(BeEmpty())
 				g.Expect(c.leaderElect).To(BeFalse())
 				g.Expect(c.probeAddr).To(Equal(":8081"))
+				g.Expect(c.pollInterval).To(Equal(30 * time.Second))
+				g.Expect(c.maxPollInterval).To(Equal(10 * time.Minute))
 			},
 		},
 		"every operator flag is read": {
