@@ -113,7 +113,7 @@ func TestA2PRegistrationWaitsForItsMessagingService(t *testing.T) {
 	g.Expect(k8s.Create(ctx, a2p)).To(Succeed())
 	waitForCondition(g, a2p, v1alpha1.ConditionReconciling, "True", v1alpha1.ReasonAwaitingBrandApproval)
 	e.advance(g, brandDelay)
-	cond := waitForCondition(g, a2p, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonMessagingServiceNotFound)
+	cond := waitForCondition(g, a2p, v1alpha1.ConditionReconciling, "True", v1alpha1.ReasonMessagingServiceNotFound)
 	g.Expect(cond.Message).To(ContainSubstring("MessagingService later not found"))
 
 	// …then the service exists but Twilio keeps failing its creation…

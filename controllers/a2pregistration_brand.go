@@ -181,8 +181,11 @@ func (run *a2pRun) checkBundles(ctx context.Context) error {
 			pending = append(pending, b.SID+" is "+b.Status)
 		}
 	}
-	if len(rejected) > 0 {
-		return stall(v1alpha1.ReasonBundleRejected, "TrustHub bundle %s is twilio-rejected: fix and resubmit it in TrustHub",
+	if len(rejected) == 1 {
+		return stall(v1alpha1.ReasonBundleRejected, "TrustHub bundle %s is twilio-rejected: fix and resubmit it in TrustHub", rejected[0])
+	}
+	if len(rejected) > 1 {
+		return stall(v1alpha1.ReasonBundleRejected, "TrustHub bundles %s are twilio-rejected: fix and resubmit them in TrustHub",
 			strings.Join(rejected, ", "))
 	}
 	if len(pending) > 0 {

@@ -90,7 +90,9 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 	err := run.Get(ctx, types.NamespacedName{Namespace: run.obj.Namespace, Name: t.name}, ms)
 	switch {
 	case apierrors.IsNotFound(err):
-		t.problem = stall(v1alpha1.ReasonMessagingServiceNotFound, "MessagingService %s not found in namespace %s", t.name, run.obj.Namespace)
+		// Objects applied together arrive in any order (Helm creates unknown kinds
+		// alphabetically: A2PRegistration first), so a missing service is waited for.
+		t.problem = waiting(v1alpha1.ReasonMessagingServiceNotFound, "MessagingService %s not found in namespace %s", t.name, run.obj.Namespace)
 	case err != nil:
 		return t, err
 	default:
@@ -103,6 +105,9 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 
 // sync registers the brand, then the campaigns once the brand is APPROVED.
 func (run *a2pRun) sync(ctx context.Context, tw twilio.Client) error {
+	if err := checkAccount(run.obj, tw, "brand registration"); err != nil {
+		return err
+	}
 	run.tw = tw
 	run.obj.Status.AccountSID = tw.AccountSID()
 	run.obj.Status.Drift = nil

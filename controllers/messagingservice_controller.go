@@ -56,6 +56,9 @@ func (run *msRun) decide(ctx context.Context) (syncDecision, []string, error) {
 
 // sync brings the Twilio side in line with the spec, or reports how it differs.
 func (run *msRun) sync(ctx context.Context, tw twilio.Client) error {
+	if err := checkAccount(run.obj, tw, "Messaging Service"); err != nil {
+		return err
+	}
 	run.tw = tw
 	run.obj.Status.AccountSID = tw.AccountSID()
 	scope := run.scope()

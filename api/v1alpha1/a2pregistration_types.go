@@ -310,6 +310,9 @@ type A2PRegistration struct {
 
 	// +required
 	Spec A2PRegistrationSpec `json:"spec"`
+	// status defaults to {} so that its observedGeneration default applies before the
+	// operator's first status write.
+	// +kubebuilder:default={}
 	// +optional
 	Status A2PRegistrationStatus `json:"status,omitzero"`
 }

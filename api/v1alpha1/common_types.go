@@ -81,7 +81,10 @@ type DriftEntry struct {
 
 // CommonStatus is the part of status both kinds share.
 type CommonStatus struct {
-	// observedGeneration is the generation the status describes.
+	// observedGeneration is the generation the status describes. It defaults to 0, so
+	// a new object reads as not yet reconciled (kstatus InProgress) before the operator
+	// first writes its status: Helm --wait and Flux do not pass it too early.
+	// +kubebuilder:default=0
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 

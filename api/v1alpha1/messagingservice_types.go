@@ -173,6 +173,9 @@ type MessagingService struct {
 
 	// +required
 	Spec MessagingServiceSpec `json:"spec"`
+	// status defaults to {} so that its observedGeneration default applies before the
+	// operator's first status write.
+	// +kubebuilder:default={}
 	// +optional
 	Status MessagingServiceStatus `json:"status,omitzero"`
 }

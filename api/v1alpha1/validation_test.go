@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -326,4 +327,26 @@ func TestBrandIsImmutable(t *testing.T) {
 	edited := u.DeepCopy()
 	setCampaign("description", "Acme support agents answer questions about orders, returns and repairs.")(edited)
 	g.Expect(k8sClient.Update(ctx, edited)).To(Succeed())
+}
+
+// TestNewObjectsAreInProgress checks that an object the operator has not reconciled yet
+// reads as not yet observed: status.observedGeneration is defaulted to 0, so kstatus
+// (Helm 4 --wait, Flux) sees generation 1 > 0 and waits instead of calling it Current.
+func TestNewObjectsAreInProgress(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := newNamespace(t)
+	for _, sample := range []string{msgsvcSample, a2pSample} {
+		u := loadSample(t, sample)
+		u.SetNamespace(ns)
+		g.Expect(k8sClient.Create(ctx, u)).To(Succeed())
+		g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(u), u)).To(Succeed())
+		observed, found, err := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(found).To(BeTrue(), "%s: status.observedGeneration is defaulted", sample)
+		g.Expect(observed).To(BeZero())
+		res, err := kstatus.Compute(u)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(res.Status).To(Equal(kstatus.InProgressStatus), "%s: %s", sample, res.Message)
+	}
 }

@@ -33,6 +33,9 @@ func (c Credentials) GoString() string { return c.String() }
 var (
 	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
 	apiKeyPattern     = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
+	// Twilio's auth tokens and API secrets are alphanumeric; twilio-go refuses anything
+	// else before sending (21222/21224), so it is reported here, naming the key.
+	secretPattern = regexp.MustCompile(`^[0-9a-zA-Z]*$`)
 )
 
 // Validate checks the shape of the credentials; messages name keys, never values.
@@ -46,6 +49,10 @@ func (c Credentials) Validate() error {
 		return fmt.Errorf("an API key needs its API secret")
 	case c.APIKey == "" && c.AuthToken == "":
 		return fmt.Errorf("either an auth token or an API key and secret is needed")
+	case !secretPattern.MatchString(c.AuthToken):
+		return fmt.Errorf("the auth token must be alphanumeric")
+	case !secretPattern.MatchString(c.APISecret):
+		return fmt.Errorf("the API secret must be alphanumeric")
 	}
 	return nil
 }

@@ -89,6 +89,8 @@ func TestCredentialsValidate(t *testing.T) {
 		"an API key without SK":         {Credentials{AccountSID: ac, APIKey: "key", APISecret: "s"}, "API key must be SK"},
 		"an API key without its secret": {Credentials{AccountSID: ac, APIKey: sk}, "needs its API secret"},
 		"neither token nor key":         {Credentials{AccountSID: ac}, "either an auth token"},
+		"a token with a dash":           {Credentials{AccountSID: ac, AuthToken: "to-ken"}, "auth token must be alphanumeric"},
+		"a secret with a space":         {Credentials{AccountSID: ac, APIKey: sk, APISecret: "se cret"}, "API secret must be alphanumeric"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
