@@ -61,11 +61,34 @@ envtest: ## Build (once, cached outside the repo) the kube-apiserver and etcd th
 test: verify-generated vet envtest ## Run every test against envtest and the Twilio emulator.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -race -count=1 -timeout 25m
 
+.PHONY: test-faults
+test-faults: envtest ## Run the full fault, crash and security suite (FAULTS_SEED=n replays a run) and the fuzz targets.
+	@mkdir -p $(LOCALBIN)
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" FAULTS_SCALE=full FAULTS_REPORT=$(CURDIR)/bin/faults-report.json \
+		go test ./test/faults -count=1 -v -timeout 60m
+	go test ./controllers -run '^$$' -fuzz FuzzDiffService -fuzztime $(FUZZTIME)
+	go test ./internal/twilioemu -run '^$$' -fuzz FuzzTwilioRequests -fuzztime $(FUZZTIME)
+
+# How long each fuzz target of test-faults runs.
+FUZZTIME ?= 60s
+
 ##@ Demo
 
 .PHONY: demo
 demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
+
+##@ Demo
+
+.PHONY: demo
+demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
+
+##@ Benchmark
+
+.PHONY: bench
+bench: envtest ## Run the scale benchmark (about 10 minutes, not part of test): one table, and bench/out/results.json (BENCH_ARGS="-phases cold" and more).
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/bench $(BENCH_ARGS)
 
 ##@ Build
 

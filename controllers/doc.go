@@ -3,11 +3,13 @@
 // identity and adoption. It talks to Twilio only through the internal/twilio port.
 package controllers
 
-// The operator reads its own kinds, writes their status and finalizers, reads the
-// credentials Secrets it is pointed at (never writes them) and records events.
+// The operator reads its own kinds and patches their metadata (finalizer, SID and
+// create-pending annotations) and status; it never creates, updates or deletes them. It
+// reads the credentials Secrets it is pointed at (never writes them) and records events.
+// No /finalizers permission: that only guards blockOwnerDeletion owner references,
+// which the operator never sets.
 //
-// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices;a2pregistrations,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/status;a2pregistrations/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/finalizers;a2pregistrations/finalizers,verbs=update
+// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices;a2pregistrations,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/status;a2pregistrations/status,verbs=patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
