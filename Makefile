@@ -78,18 +78,6 @@ FUZZTIME ?= 60s
 demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
 
-##@ Demo
-
-.PHONY: demo
-demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
-	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
-
-##@ Benchmark
-
-.PHONY: bench
-bench: envtest ## Run the scale benchmark (about 10 minutes, not part of test): one table, and bench/out/results.json (BENCH_ARGS="-phases cold" and more).
-	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/bench $(BENCH_ARGS)
-
 ##@ Build
 
 .PHONY: build
