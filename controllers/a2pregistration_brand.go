@@ -228,19 +228,7 @@ func (run *a2pRun) findBrand(ctx context.Context) (*twilio.Brand, error) {
 			matches = append(matches, b)
 		}
 	}
-	switch len(matches) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &matches[0], nil
-	}
-	sids := make([]string, 0, len(matches))
-	for _, m := range matches {
-		sids = append(sids, m.SID)
-	}
-	return nil, stall(v1alpha1.ReasonAmbiguousAdoption,
-		"an interrupted registration left several brands on these bundles (%s): set the %s annotation to the right one",
-		strings.Join(sids, ", "), v1alpha1.SIDAnnotation)
+	return onlyMatch(matches, func(b twilio.Brand) string { return b.SID }, "brands on these bundles")
 }
 
 func (run *a2pRun) checkBrandNotClaimed(ctx context.Context, sid string) error {

@@ -263,6 +263,28 @@ func TestBadInputCatalogue(t *testing.T) {
 				return "Messaging Service " + sid + " is already managed by MessagingService " + e.ns + "/first"
 			},
 		},
+		"an interrupted create that left two candidate services": {
+			setup: func(g Gomega, e *testEnv) string {
+				var sids []string
+				for range 2 {
+					svc, err := consoleClient(e.emu).CreateService(ctx, twilio.ServiceParams{FriendlyName: ptr.To("Support SMS bad")})
+					g.Expect(err).NotTo(HaveOccurred())
+					sids = append(sids, svc.SID)
+				}
+				return strings.Join(sids, ", ")
+			},
+			object: func(e *testEnv, _ string) client.Object {
+				now, _ := e.emu.Now()
+				return e.messagingService("bad", func(ms *v1alpha1.MessagingService) {
+					withAnnotation(v1alpha1.CreatePendingAnnotation, now.Format(time.RFC3339))(ms)
+				})
+			},
+			reason: v1alpha1.ReasonAmbiguousAdoption,
+			message: func(_ *testEnv, _ client.Object, sids string) string {
+				return `an interrupted create left several Messaging Services named "Support SMS bad" (` + sids +
+					"): set the twilio-operator.io/sid annotation to the right one"
+			},
+		},
 		"ObserveOnly without a SID to observe": {
 			object:  service(func(ms *v1alpha1.MessagingService) { ms.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly }),
 			reason:  v1alpha1.ReasonSidNotFound,

@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -143,19 +142,8 @@ func (run *msRun) findCreated(ctx context.Context) (*twilio.Service, error) {
 			matches = append(matches, s)
 		}
 	}
-	switch len(matches) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &matches[0], nil
-	}
-	sids := make([]string, 0, len(matches))
-	for _, m := range matches {
-		sids = append(sids, m.SID)
-	}
-	return nil, stall(v1alpha1.ReasonAmbiguousAdoption,
-		"an interrupted create left several Messaging Services named %q (%s): set the %s annotation to the right one",
-		run.obj.Spec.FriendlyName, strings.Join(sids, ", "), v1alpha1.SIDAnnotation)
+	return onlyMatch(matches, func(s twilio.Service) string { return s.SID },
+		fmt.Sprintf("Messaging Services named %q", run.obj.Spec.FriendlyName))
 }
 
 func (run *msRun) adopt(ctx context.Context, svc *twilio.Service) error {
