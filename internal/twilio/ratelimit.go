@@ -35,7 +35,7 @@ func (l Limits) withDefaults() Limits {
 
 // accountLimiter holds the limits of one account.
 type accountLimiter struct {
-	inflight chan struct{}
+	inflight *window
 	rate     *rate.Limiter
 
 	// Brand and campaign writes run one at a time; the next starts at least
@@ -51,15 +51,16 @@ func newAccountLimiter(l Limits) *accountLimiter {
 	l = l.withDefaults()
 	burst := max(1, int(l.QPS))
 	return &accountLimiter{
-		inflight:             make(chan struct{}, l.MaxConcurrency),
+		inflight:             newWindow(l.MaxConcurrency),
 		rate:                 rate.NewLimiter(rate.Limit(l.QPS), burst),
 		registration:         make(chan struct{}, 1),
 		registrationInterval: l.RegistrationWriteInterval,
 	}
 }
 
-// acquire waits until a request may start and returns the function that ends it.
-func (l *accountLimiter) acquire(ctx context.Context, registrationWrite bool) (release func(), err error) {
+// acquire waits until a request may start and returns the function that ends it;
+// throttled says Twilio answered it 429.
+func (l *accountLimiter) acquire(ctx context.Context, registrationWrite bool) (release func(throttled bool), err error) {
 	releaseRegistration := func() {}
 	if registrationWrite {
 		if releaseRegistration, err = l.acquireRegistration(ctx); err != nil {
@@ -70,14 +71,13 @@ func (l *accountLimiter) acquire(ctx context.Context, registrationWrite bool) (r
 		releaseRegistration()
 		return nil, err
 	}
-	select {
-	case l.inflight <- struct{}{}:
-	case <-ctx.Done():
+	epoch, err := l.inflight.take(ctx)
+	if err != nil {
 		releaseRegistration()
-		return nil, ctx.Err()
+		return nil, err
 	}
-	return func() {
-		<-l.inflight
+	return func(throttled bool) {
+		l.inflight.give(epoch, throttled)
 		releaseRegistration()
 	}, nil
 }
@@ -107,4 +107,61 @@ func (l *accountLimiter) acquireRegistration(ctx context.Context) (func(), error
 		l.mu.Unlock()
 		<-l.registration
 	}, nil
+}
+
+// window bounds the requests in flight to what the account takes. It starts at
+// MaxConcurrency; a 429 (the account's concurrency limit is lower, or other clients
+// share it) halves it, and each successful request grows it by 1/size, so by one per
+// window of successes, back up to MaxConcurrency. Without it, every request above the
+// account's real limit is answered 429 and retried, over and over.
+type window struct {
+	mu       sync.Mutex
+	max      float64
+	size     float64
+	inflight int
+	// epoch counts the decreases: the 429s of requests sent before the last decrease
+	// were caused by the old size and do not halve it again.
+	epoch uint64
+	// freed is closed, and replaced, when a slot frees or the window grows.
+	freed chan struct{}
+}
+
+func newWindow(maxConcurrency int) *window {
+	return &window{max: float64(maxConcurrency), size: float64(maxConcurrency), freed: make(chan struct{})}
+}
+
+// take waits for a slot and returns the epoch it was taken in.
+func (w *window) take(ctx context.Context) (uint64, error) {
+	for {
+		w.mu.Lock()
+		if w.inflight < int(w.size) {
+			w.inflight++
+			epoch := w.epoch
+			w.mu.Unlock()
+			return epoch, nil
+		}
+		freed := w.freed
+		w.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// give returns a slot taken in epoch; throttled says its request was answered 429.
+func (w *window) give(epoch uint64, throttled bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.inflight--
+	switch {
+	case throttled && epoch == w.epoch:
+		w.size = max(1, w.size/2)
+		w.epoch++
+	case !throttled:
+		w.size = min(w.max, w.size+1/w.size)
+	}
+	close(w.freed)
+	w.freed = make(chan struct{})
 }

@@ -30,7 +30,7 @@ func TestLimiterBoundsConcurrency(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond) // hold the slot so others must wait
 			inflight.Add(-1)
-			release()
+			release(false)
 		}()
 	}
 	wg.Wait()
@@ -59,7 +59,7 @@ func TestRegistrationWritesAreSpaced(t *testing.T) {
 			start := time.Now()
 			time.Sleep(3 * time.Millisecond) // the request's own latency
 			end := time.Now()
-			release()
+			release(false)
 			mu.Lock()
 			spans = append(spans, [2]time.Time{start, end})
 			mu.Unlock()
@@ -76,7 +76,7 @@ func TestRegistrationWritesAreSpaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release()
+	release(false)
 }
 
 func TestLimiterHonoursCancellation(t *testing.T) {
@@ -85,10 +85,73 @@ func TestLimiterHonoursCancellation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer release()
+	defer release(false)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := l.acquire(ctx, false); err == nil {
 		t.Error("acquire with a cancelled context must fail while the limit is reached")
+	}
+}
+
+// TestWindowFollowsThrottling checks the account's concurrency window: halved once
+// by a burst of 429s (not once per 429), never below one request, and grown back by
+// successes to the configured maximum.
+func TestWindowFollowsThrottling(t *testing.T) {
+	w := newWindow(8)
+	size := func() float64 { w.mu.Lock(); defer w.mu.Unlock(); return w.size }
+	var epochs []uint64
+	for range 8 {
+		e, err := w.take(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		epochs = append(epochs, e)
+	}
+	for _, e := range epochs {
+		w.give(e, true) // all eight answered 429: one signal, sent at one window size
+	}
+	if got := size(); got != 4 {
+		t.Errorf("a burst of 429s must halve the window once: size %v, want 4", got)
+	}
+	for range 5 {
+		e, _ := w.take(context.Background())
+		w.give(e, true)
+	}
+	if got := size(); got != 1 {
+		t.Errorf("the window never drops below one request: size %v, want 1", got)
+	}
+	for range 100 {
+		e, _ := w.take(context.Background())
+		w.give(e, false)
+	}
+	if got := size(); got != 8 {
+		t.Errorf("successes grow the window back to the maximum: size %v, want 8", got)
+	}
+}
+
+func TestWindowBoundsInflight(t *testing.T) {
+	w := newWindow(4)
+	e, _ := w.take(context.Background())
+	w.give(e, true) // size 2
+	for range 2 {
+		if _, err := w.take(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := w.take(ctx); err == nil {
+		t.Error("a third request must wait while the window is two")
+	}
+	done := make(chan error, 1)
+	go func() { _, err := w.take(context.Background()); done <- err }()
+	w.give(0, false)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("a freed slot must wake a waiting request")
 	}
 }
