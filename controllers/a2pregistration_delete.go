@@ -4,25 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
 
-// delete runs the deletion policy. Delete removes the campaigns; the brand always stays,
-// because Twilio cannot delete a brand. Orphan (the default) touches nothing.
-func (run *a2pRun) delete(ctx context.Context) error {
+// applyDeletionPolicy runs the deletion policy. Delete removes the campaigns; the brand
+// always stays, because Twilio cannot delete a brand. Orphan (the default) touches nothing.
+func (run *a2pRun) applyDeletionPolicy(ctx context.Context) error {
 	obj := run.obj
-	if !controllerutil.ContainsFinalizer(obj, finalizer) {
-		return nil
-	}
-	if isPaused(obj) {
-		markPaused(obj)
-		return waiting(v1alpha1.ReasonDeleting,
-			"deletion waits until the %s annotation is removed: no Twilio call is made while paused", v1alpha1.PausedAnnotation)
-	}
 	markReconciling(obj, v1alpha1.ReasonDeleting, "Running deletionPolicy "+string(obj.Spec.DeletionPolicy))
 	brand := annotation(obj, v1alpha1.SIDAnnotation)
 	if obj.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete && !run.observeOnly() {
@@ -38,9 +29,7 @@ func (run *a2pRun) delete(ctx context.Context) error {
 			"Left brand registration %s and its campaigns in Twilio (deletionPolicy %s, managementPolicy %s)",
 			brand, obj.Spec.DeletionPolicy, obj.Spec.ManagementPolicy)
 	}
-	run.syncs.forget(obj.UID)
-	run.ready.forget(obj)
-	return removeFinalizer(ctx, run.Client, obj)
+	return nil
 }
 
 func (run *a2pRun) deleteCampaigns(ctx context.Context) error {

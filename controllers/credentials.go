@@ -50,6 +50,9 @@ type versionedCredentials struct {
 	credentials     twilio.Credentials
 }
 
+// newCredentialStore reads Secret versions from metadata, which must be the manager's
+// cache itself, not its client: the client bypasses its cache for every Secret read
+// (DisableFor, metadata included), which cost one or two API requests per reconcile.
 func newCredentialStore(metadata, direct client.Reader) *credentialStore {
 	return &credentialStore{metadata: metadata, direct: direct, known: map[types.NamespacedName]versionedCredentials{}}
 }

@@ -38,6 +38,11 @@ func (r *MessagingServiceReconciler) Reconcile(ctx context.Context, req ctrl.Req
 func (run *msRun) object() conditioned     { return run.obj }
 func (run *msRun) credentialsName() string { return run.obj.Spec.CredentialsRef.Name }
 
+// reload replaces the object with the API server's current version.
+func (run *msRun) reload(ctx context.Context) error {
+	return run.direct.Get(ctx, client.ObjectKeyFromObject(run.obj), run.obj)
+}
+
 // decide computes the reconcile's inputs: the credentials Secret's version and the
 // campaigns registrations report on the service.
 func (run *msRun) decide(ctx context.Context) (syncDecision, []string, error) {

@@ -4,24 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
 
-// delete runs the deletion policy, then lets the object go.
-func (run *msRun) delete(ctx context.Context) error {
+// applyDeletionPolicy deletes the Messaging Service, or leaves it, as the deletion
+// policy says.
+func (run *msRun) applyDeletionPolicy(ctx context.Context) error {
 	obj := run.obj
-	if !controllerutil.ContainsFinalizer(obj, finalizer) {
-		return nil
-	}
-	if isPaused(obj) {
-		markPaused(obj)
-		return waiting(v1alpha1.ReasonDeleting,
-			"deletion waits until the %s annotation is removed: no Twilio call is made while paused", v1alpha1.PausedAnnotation)
-	}
 	markReconciling(obj, v1alpha1.ReasonDeleting, "Running deletionPolicy "+string(obj.Spec.DeletionPolicy))
 	sid := annotation(obj, v1alpha1.SIDAnnotation)
 	keep := obj.Spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan ||
@@ -39,9 +31,7 @@ func (run *msRun) delete(ctx context.Context) error {
 			return err
 		}
 	}
-	run.syncs.forget(obj.UID)
-	run.ready.forget(obj)
-	return removeFinalizer(ctx, run.Client, obj)
+	return nil
 }
 
 // deleteService deletes the Messaging Service, or the one an interrupted create may have

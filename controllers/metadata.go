@@ -65,14 +65,24 @@ func deleteAnnotation(obj client.Object, key string) {
 
 func isPaused(obj client.Object) bool { return annotation(obj, v1alpha1.PausedAnnotation) == "true" }
 
-// markCreatePending records, before a create call, that a create may happen. Finding
+// hasTwilioObject reports whether the object manages, or may have created, something in
+// Twilio: it has a SID or a create-pending marker.
+func hasTwilioObject(obj client.Object) bool {
+	return annotation(obj, v1alpha1.SIDAnnotation) != "" || annotation(obj, v1alpha1.CreatePendingAnnotation) != ""
+}
+
+// markCreatePending records, before a create call, that a create may happen, and adds
+// the finalizer in the same write, so the create is guarded before it is sent. Finding
 // the marker without a SID later means the create's outcome is unknown.
 func markCreatePending(ctx context.Context, c client.Client, obj client.Object, now time.Time) error {
-	if annotation(obj, v1alpha1.CreatePendingAnnotation) != "" {
+	if annotation(obj, v1alpha1.CreatePendingAnnotation) != "" && controllerutil.ContainsFinalizer(obj, finalizer) {
 		return nil
 	}
 	return patchMetadata(ctx, c, obj, func(o client.Object) {
-		setAnnotation(o, v1alpha1.CreatePendingAnnotation, now.UTC().Format(time.RFC3339))
+		controllerutil.AddFinalizer(o, finalizer)
+		if annotation(o, v1alpha1.CreatePendingAnnotation) == "" {
+			setAnnotation(o, v1alpha1.CreatePendingAnnotation, now.UTC().Format(time.RFC3339))
+		}
 	})
 }
 

@@ -4,25 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
+
+// cacheLagRetry is how soon a reconcile that found the cache behind the operator's own
+// last write looks again, in case no watch event that passes the predicates brings it
+// back sooner.
+const cacheLagRetry = time.Second
 
 // kindSteps are the parts of a reconcile that differ between the two kinds; the loop
 // around them is the same (reconcile below).
 type kindSteps interface {
 	// object is the object being reconciled; the steps change its status in memory.
 	object() conditioned
+	// reload replaces the object with the API server's current version.
+	reload(ctx context.Context) error
 	// credentialsName names the object's credentials Secret.
 	credentialsName() string
-	// delete runs the deletion policy.
-	delete(ctx context.Context) error
+	// applyDeletionPolicy deletes or leaves the object's Twilio side, as its deletion
+	// policy says, when the object is deleted.
+	applyDeletionPolicy(ctx context.Context) error
 	// decide computes the reconcile's inputs besides generation and annotations and
 	// whether Twilio may be called now.
 	decide(ctx context.Context) (syncDecision, []string, error)
@@ -35,16 +45,32 @@ type kindSteps interface {
 // written once, at the end.
 func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSteps) (res ctrl.Result, err error) {
 	obj := steps.object()
+	switch syncs.view(obj.GetUID(), obj.GetResourceVersion()) {
+	case viewBehind:
+		// The cache still shows a version older than the one the last reconcile wrote;
+		// the newer one is on its way. Nothing is decided on the old view.
+		return ctrl.Result{RequeueAfter: cacheLagRetry}, nil
+	case viewLate:
+		if err := steps.reload(ctx); err != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+	}
 	base := obj.DeepCopyObject().(conditioned)
 	var decision syncDecision
 	var extra []string
 	defer func() { res, err = s.finish(ctx, syncs, obj, base, decision, extra, res, err) }()
 
 	if !obj.GetDeletionTimestamp().IsZero() {
-		return ctrl.Result{}, steps.delete(ctx)
+		return ctrl.Result{}, s.finalize(ctx, syncs, steps)
 	}
-	if err := ensureFinalizer(ctx, s.Client, obj); err != nil {
-		return ctrl.Result{}, err
+	// The finalizer guards what exists in Twilio. Without a SID or a create-pending
+	// marker nothing does yet: the marker's write adds the finalizer in the same patch
+	// (one API write per created object instead of two), and finish adds it to an object
+	// that ends its reconcile without creating anything.
+	if hasTwilioObject(obj) {
+		if err := ensureFinalizer(ctx, s.Client, obj); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	if isPaused(obj) {
 		markPaused(obj)
@@ -61,6 +87,26 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 	return ctrl.Result{}, steps.sync(ctx, tw)
 }
 
+// finalize lets an object being deleted go once its deletion policy has run. A paused
+// object waits: pause stops every Twilio call, the deletion's included.
+func (s *shared) finalize(ctx context.Context, syncs *syncTracker, steps kindSteps) error {
+	obj := steps.object()
+	if !controllerutil.ContainsFinalizer(obj, finalizer) {
+		return nil
+	}
+	if isPaused(obj) {
+		markPaused(obj)
+		return waiting(v1alpha1.ReasonDeleting,
+			"deletion waits until the %s annotation is removed: no Twilio call is made while paused", v1alpha1.PausedAnnotation)
+	}
+	if err := steps.applyDeletionPolicy(ctx); err != nil {
+		return err
+	}
+	syncs.forget(obj.GetUID())
+	s.ready.forget(obj)
+	return removeFinalizer(ctx, s.Client, obj)
+}
+
 // finish turns the outcome into conditions, writes the status once, and records the
 // sync for the next decision.
 func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base conditioned, decision syncDecision,
@@ -71,11 +117,19 @@ func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base condi
 		common.ObservedGeneration = obj.GetGeneration()
 	}
 	common.SID = annotation(obj, v1alpha1.SIDAnnotation)
+	if obj.GetDeletionTimestamp().IsZero() {
+		if err := ensureFinalizer(ctx, s.Client, obj); err != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+	}
 	if err := s.writeStatus(ctx, obj, statusOf(base), statusOf(obj)); err != nil {
 		return ctrl.Result{}, err
 	}
 	s.recordTransition(obj, base)
 	s.ready.observe(obj)
+	if obj.GetDeletionTimestamp().IsZero() {
+		syncs.endedWith(obj.GetUID(), obj.GetResourceVersion())
+	}
 	// The fingerprint is taken after the sync: the operator's own annotation writes
 	// (SID, create-pending) are not new inputs.
 	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)

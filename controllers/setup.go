@@ -61,7 +61,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		twilio:  opts.Twilio,
 		events:  mgr.GetEventRecorder("twilio-operator"),
 		clock:   opts.Clock,
-		creds:   newCredentialStore(mgr.GetClient(), mgr.GetAPIReader()),
+		creds:   newCredentialStore(mgr.GetCache(), mgr.GetAPIReader()), // the cache: see newCredentialStore
 		ready:   newReadyMetrics(opts.Registerer),
 		resync:  opts.ResyncPeriod,
 		workers: max(1, opts.MaxConcurrentReconciles),

@@ -93,6 +93,11 @@ func applyOutcome(obj conditioned, err error) outcome {
 	return out
 }
 
+// gotSID reports whether obj got its SID annotation since before.
+func gotSID(before, obj conditioned) bool {
+	return annotation(before, v1alpha1.SIDAnnotation) == "" && annotation(obj, v1alpha1.SIDAnnotation) != ""
+}
+
 func statusChanged(before, after any) bool { return !apiequality.Semantic.DeepEqual(before, after) }
 
 // requeue decides when the object is reconciled next and records the sync.
@@ -119,6 +124,10 @@ func (s *shared) requeue(obj conditioned, syncs *syncTracker, d syncDecision, in
 
 // recordTransition emits an event when the object becomes Stalled (or stalls for a new
 // reason), starts retrying, or becomes Ready: transitions only, never on a quiet resync.
+// An object that got its SID in this reconcile already has its Created (or Recovered)
+// event, which names the SID: becoming Ready in the same reconcile adds none. Events
+// are the operator's largest memory cost at scale (client-go keeps each one for six
+// minutes to detect series) and each is an API write.
 func (s *shared) recordTransition(obj, before conditioned) {
 	now, was := meta.FindStatusCondition(obj.GetConditions(), v1alpha1.ConditionReady),
 		meta.FindStatusCondition(before.GetConditions(), v1alpha1.ConditionReady)
@@ -130,7 +139,7 @@ func (s *shared) recordTransition(obj, before conditioned) {
 		s.events.Eventf(obj, nil, "Warning", now.Reason, "Reconcile", "%s", now.Message)
 	case now.Reason == v1alpha1.ReasonRetrying && (was == nil || was.Reason != v1alpha1.ReasonRetrying):
 		s.events.Eventf(obj, nil, "Warning", now.Reason, "Reconcile", "%s", now.Message)
-	case now.Status == metav1.ConditionTrue && (was == nil || was.Status != metav1.ConditionTrue):
+	case now.Status == metav1.ConditionTrue && (was == nil || was.Status != metav1.ConditionTrue) && !gotSID(before, obj):
 		s.events.Eventf(obj, nil, "Normal", now.Reason, "Reconcile", "%s", now.Message)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"k8s.io/utils/clock"
 )
 
@@ -25,6 +26,14 @@ type syncTracker struct {
 
 	mu    sync.Mutex
 	state map[types.UID]*syncState
+	// ended is, per object, the resourceVersion its last reconcile ended with (after the
+	// operator's own writes), and when.
+	ended map[types.UID]endedAt
+}
+
+type endedAt struct {
+	resourceVersion string
+	at              time.Time
 }
 
 type syncState struct {
@@ -61,7 +70,7 @@ func (p PollInterval) after(n int) time.Duration {
 }
 
 func newSyncTracker(c clock.PassiveClock, resync time.Duration, poll PollInterval) *syncTracker {
-	return &syncTracker{clock: c, resync: resync, poll: poll, state: map[types.UID]*syncState{}}
+	return &syncTracker{clock: c, resync: resync, poll: poll, state: map[types.UID]*syncState{}, ended: map[types.UID]endedAt{}}
 }
 
 // syncDecision says whether Twilio may be called now.
@@ -136,6 +145,55 @@ func (t *syncTracker) forget(uid types.UID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.state, uid)
+	delete(t.ended, uid)
+}
+
+// maxCacheLag bounds how long a reconcile waits for the cache to catch up with the
+// operator's own last write of an object before it reads the object from the API
+// server instead. Waiting costs no API call; at scale, with the API server saturated,
+// watch events were measured arriving more than a minute late.
+const maxCacheLag = time.Minute
+
+// cacheView says how the cache's view of an object compares with the version its last
+// reconcile ended with.
+type cacheView int
+
+const (
+	// viewCurrent: as new as, or newer than, what the operator last wrote.
+	viewCurrent cacheView = iota
+	// viewBehind: older; the newer version is on its way.
+	viewBehind
+	// viewLate: older, and still so maxCacheLag after the write: read the object
+	// from the API server.
+	viewLate
+)
+
+// endedWith records the resourceVersion a reconcile of the object ended with.
+func (t *syncTracker) endedWith(uid types.UID, resourceVersion string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ended[uid] = endedAt{resourceVersion: resourceVersion, at: t.clock.Now()}
+}
+
+// view compares resourceVersion, the object as the cache shows it, with the version
+// its last reconcile ended with. Acting on an older view would take the operator's own
+// intermediate state (a create-pending marker without the SID written next) for a new
+// input and read Twilio again. resourceVersions compare as integers (KEP-5504); a
+// malformed one is always current.
+func (t *syncTracker) view(uid types.UID, resourceVersion string) cacheView {
+	t.mu.Lock()
+	e, ok := t.ended[uid]
+	t.mu.Unlock()
+	if !ok {
+		return viewCurrent
+	}
+	if cmp, err := resourceversion.CompareResourceVersion(resourceVersion, e.resourceVersion); err != nil || cmp >= 0 {
+		return viewCurrent
+	}
+	if t.clock.Since(e.at) > maxCacheLag {
+		return viewLate
+	}
+	return viewBehind
 }
 
 // jitter spreads d by ±10%, so objects created together do not resync together.

@@ -79,3 +79,36 @@ func TestFingerprintIgnoresAnnotationOrder(t *testing.T) {
 		t.Error("fingerprint confuses key and value boundaries")
 	}
 }
+
+func TestSyncTrackerCacheView(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	tr := newSyncTracker(clk, 10*time.Minute, DefaultPollInterval)
+	const uid = "uid-1"
+	if v := tr.view(uid, "100"); v != viewCurrent {
+		t.Errorf("an object never reconciled is current, got %v", v)
+	}
+	tr.endedWith(uid, "105")
+	tests := map[string]struct {
+		resourceVersion string
+		want            cacheView
+	}{
+		"an older version is the cache lagging behind our own write": {"104", viewBehind},
+		"versions compare as numbers, not as strings":                {"99", viewBehind},
+		"the version the reconcile ended with is current":            {"105", viewCurrent},
+		"a newer version is someone else's change":                   {"1000", viewCurrent},
+		"a malformed version is current":                             {"abc", viewCurrent},
+	}
+	for name, tc := range tests {
+		if got := tr.view(uid, tc.resourceVersion); got != tc.want {
+			t.Errorf("%s: view(%q) = %v, want %v", name, tc.resourceVersion, got, tc.want)
+		}
+	}
+	clk.SetTime(clk.Now().Add(maxCacheLag + time.Second))
+	if v := tr.view(uid, "104"); v != viewLate {
+		t.Errorf("a view still older maxCacheLag after the write is late (read the API server), got %v", v)
+	}
+	tr.forget(uid)
+	if v := tr.view(uid, "104"); v != viewCurrent {
+		t.Errorf("a forgotten object is current, got %v", v)
+	}
+}

@@ -20,6 +20,8 @@ type config struct {
 	pollInterval            time.Duration
 	maxPollInterval         time.Duration
 	maxConcurrentReconciles int
+	kubeAPIQPS              float64
+	kubeAPIBurst            int
 	watchNamespace          string
 	leaderElect             bool
 	leaderElectionID        string
@@ -27,6 +29,7 @@ type config struct {
 	metricsAddr             string
 	metricsSecure           bool
 	probeAddr               string
+	pprofAddr               string
 	zap                     zap.Options
 }
 
@@ -49,6 +52,10 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.maxPollInterval, "vetting-poll-max-interval", 10*time.Minute,
 		"Longest interval between re-reads of a registration that waits for vetting.")
 	fs.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", 8, "Workers per controller.")
+	fs.Float64Var(&c.kubeAPIQPS, "kube-api-qps", 0,
+		"Kubernetes API requests per second of the operator's client; 0: no client-side limit (the API server's Priority and Fairness applies).")
+	fs.IntVar(&c.kubeAPIBurst, "kube-api-burst", 0,
+		"Kubernetes API requests the client may send at once above --kube-api-qps; 0: twice --kube-api-qps.")
 	fs.StringVar(&c.watchNamespace, "watch-namespace", "", "Restrict the operator to one namespace (default: all).")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false,
 		"Enable leader election, so that only one replica of the operator is active at a time.")
@@ -61,6 +68,8 @@ func parseConfig(args []string) (config, error) {
 	fs.BoolVar(&c.metricsSecure, "metrics-secure", true,
 		"Serve metrics over HTTPS with Kubernetes authentication and authorization.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "0",
+		"Address Go's profiling endpoints (/debug/pprof/) bind to, e.g. 127.0.0.1:8082; 0 disables them. Unauthenticated: keep it local.")
 	c.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -90,6 +99,9 @@ func (c config) validate() error {
 	}
 	if c.maxConcurrentReconciles < 1 {
 		errs = append(errs, errors.New("--max-concurrent-reconciles must be at least 1"))
+	}
+	if c.kubeAPIQPS < 0 || c.kubeAPIBurst < 0 {
+		errs = append(errs, errors.New("--kube-api-qps and --kube-api-burst must not be negative"))
 	}
 	return errors.Join(errs...)
 }

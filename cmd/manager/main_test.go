@@ -7,14 +7,20 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -35,11 +41,15 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.probeAddr).To(Equal(":8081"))
 				g.Expect(c.pollInterval).To(Equal(30 * time.Second))
 				g.Expect(c.maxPollInterval).To(Equal(10 * time.Minute))
+				g.Expect(c.kubeAPIQPS).To(BeZero())
+				g.Expect(c.kubeAPIBurst).To(BeZero())
+				g.Expect(c.pprofAddr).To(Equal("0"), "profiling is off unless asked for")
 			},
 		},
 		"every operator flag is read": {
 			args: []string{"--twilio-api-url=http://127.0.0.1:4010", "--twilio-max-concurrency=5", "--twilio-qps=2.5",
-				"--resync-period=30s", "--max-concurrent-reconciles=3", "--watch-namespace=contact-center", "--leader-elect"},
+				"--resync-period=30s", "--max-concurrent-reconciles=3", "--watch-namespace=contact-center", "--leader-elect",
+				"--kube-api-qps=50", "--kube-api-burst=80"},
 			check: func(g Gomega, c config) {
 				g.Expect(c.twilioAPIURL).To(Equal("http://127.0.0.1:4010"))
 				g.Expect(c.twilioMaxConcurrency).To(Equal(5))
@@ -48,15 +58,18 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.maxConcurrentReconciles).To(Equal(3))
 				g.Expect(c.watchNamespace).To(Equal("contact-center"))
 				g.Expect(c.leaderElect).To(BeTrue())
+				g.Expect(c.kubeAPIQPS).To(Equal(50.0))
+				g.Expect(c.kubeAPIBurst).To(Equal(80))
 			},
 		},
-		"a relative Twilio API URL is refused":     {args: []string{"--twilio-api-url=/twilio"}, wantErr: "--twilio-api-url must be an absolute"},
-		"a Twilio API URL without http is refused": {args: []string{"--twilio-api-url=ftp://emu"}, wantErr: "--twilio-api-url must be an absolute"},
-		"zero concurrency is refused":              {args: []string{"--twilio-max-concurrency=0"}, wantErr: "--twilio-max-concurrency"},
-		"a negative rate is refused":               {args: []string{"--twilio-qps=-1"}, wantErr: "--twilio-qps"},
-		"a sub-second resync is refused":           {args: []string{"--resync-period=10ms"}, wantErr: "--resync-period"},
-		"zero workers are refused":                 {args: []string{"--max-concurrent-reconciles=0"}, wantErr: "--max-concurrent-reconciles"},
-		"an unknown flag is refused":               {args: []string{"--twilio-auth-token=secret"}, wantErr: "flag provided but not defined"},
+		"a relative Twilio API URL is refused":      {args: []string{"--twilio-api-url=/twilio"}, wantErr: "--twilio-api-url must be an absolute"},
+		"a Twilio API URL without http is refused":  {args: []string{"--twilio-api-url=ftp://emu"}, wantErr: "--twilio-api-url must be an absolute"},
+		"zero concurrency is refused":               {args: []string{"--twilio-max-concurrency=0"}, wantErr: "--twilio-max-concurrency"},
+		"a negative rate is refused":                {args: []string{"--twilio-qps=-1"}, wantErr: "--twilio-qps"},
+		"a sub-second resync is refused":            {args: []string{"--resync-period=10ms"}, wantErr: "--resync-period"},
+		"zero workers are refused":                  {args: []string{"--max-concurrent-reconciles=0"}, wantErr: "--max-concurrent-reconciles"},
+		"a negative Kubernetes API rate is refused": {args: []string{"--kube-api-qps=-5"}, wantErr: "--kube-api-qps"},
+		"an unknown flag is refused":                {args: []string{"--twilio-auth-token=secret"}, wantErr: "flag provided but not defined"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -68,6 +81,30 @@ func TestParseConfig(t *testing.T) {
 			}
 			g.Expect(err).NotTo(HaveOccurred())
 			tc.check(g, c)
+		})
+	}
+}
+
+func TestApplyKubeAPIRate(t *testing.T) {
+	tests := map[string]struct {
+		qps       float64
+		burst     int
+		wantQPS   float32
+		wantBurst int
+	}{
+		// client-go would otherwise apply its default of 5 per second to a --kubeconfig
+		// connection; negative means no rate limiter at all.
+		"no flag lifts the client-side limit":   {wantQPS: -1},
+		"a rate without a burst gets twice it":  {qps: 50, wantQPS: 50, wantBurst: 100},
+		"a rate and a burst are taken as given": {qps: 50, burst: 60, wantQPS: 50, wantBurst: 60},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			rc := &rest.Config{QPS: 5, Burst: 10}
+			applyKubeAPIRate(rc, tc.qps, tc.burst)
+			g.Expect(rc.QPS).To(Equal(tc.wantQPS))
+			g.Expect(rc.Burst).To(Equal(tc.wantBurst))
 		})
 	}
 }
@@ -139,4 +176,43 @@ func httpGet(url string) (string, error) {
 		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	return string(body), err
+}
+
+func TestTrimForCache(t *testing.T) {
+	g := NewWithT(t)
+	managed := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	secret := &metav1.PartialObjectMetadata{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: "twilio-credentials", Namespace: "contact-center", UID: "u1", ResourceVersion: "42",
+			Labels:        map[string]string{"app": "flex"},
+			Annotations:   map[string]string{corev1.LastAppliedConfigAnnotation: `{"data":{"TWILIO_AUTH_TOKEN":"c2VjcmV0"}}`},
+			ManagedFields: managed, Finalizers: []string{"example.com/keep"}},
+	}
+	out, err := trimForCache(secret)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out.(*metav1.PartialObjectMetadata).ObjectMeta).To(Equal(metav1.ObjectMeta{
+		Name: "twilio-credentials", Namespace: "contact-center", UID: "u1", ResourceVersion: "42"}),
+		"a Secret watched as metadata keeps its identity and version only, never its last-applied data")
+	g.Expect(out.(*metav1.PartialObjectMetadata).TypeMeta).To(Equal(secret.TypeMeta))
+
+	ms := &messagingv1alpha1.MessagingService{ObjectMeta: metav1.ObjectMeta{Name: "support", ManagedFields: managed,
+		Annotations: map[string]string{messagingv1alpha1.SIDAnnotation: "MG0123456789abcdef0123456789abcdef"}}}
+	out, err = trimForCache(ms)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out.(*messagingv1alpha1.MessagingService).ManagedFields).To(BeNil())
+	g.Expect(out.(*messagingv1alpha1.MessagingService).Annotations).To(HaveKey(messagingv1alpha1.SIDAnnotation),
+		"the objects the controllers reconcile keep everything but managedFields")
+}
+
+func TestGCPercent(t *testing.T) {
+	previous := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(previous)
+	setGCPercent(func(string) (string, bool) { return "", false })
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("without GOGC the collector runs at %d, want %d", got, gcPercent)
+	}
+	setGCPercent(func(string) (string, bool) { return "200", true })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC in the environment must win: the operator changed it to %d", got)
+	}
 }
