@@ -97,6 +97,9 @@ func (s *Server) Seed(seed Seed) error {
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
+	if err := s.st.checkOwners(seed); err != nil {
+		return ErrInvalidSeed.withf("%v", err)
+	}
 	s.st.seed(seed)
 	return nil
 }
@@ -114,7 +117,11 @@ func (s *Server) SeedPhoneNumber(accountSid, phoneNumber string) (string, error)
 	if _, ok := s.st.accounts[accountSid]; !ok {
 		return "", ErrUnknownAccount.withf("unknown account %s", accountSid)
 	}
-	return s.st.seedNumber(accountSid, PhoneNumberSeed{PhoneNumber: phoneNumber}), nil
+	n := PhoneNumberSeed{PhoneNumber: phoneNumber}
+	if err := s.st.checkOwners(Seed{Accounts: []AccountSeed{{Sid: accountSid, PhoneNumbers: []PhoneNumberSeed{n}}}}); err != nil {
+		return "", ErrInvalidSeed.withf("%v", err)
+	}
+	return s.st.seedNumber(accountSid, n), nil
 }
 
 // SeedBundle adds or replaces a TrustHub bundle.
@@ -127,6 +134,9 @@ func (s *Server) SeedBundle(accountSid, sid string, kind BundleKind, status Bund
 	defer s.st.mu.Unlock()
 	if _, ok := s.st.accounts[accountSid]; !ok {
 		return ErrUnknownAccount.withf("unknown account %s", accountSid)
+	}
+	if err := s.st.checkOwners(Seed{Accounts: []AccountSeed{{Sid: accountSid, Bundles: []BundleSeed{b}}}}); err != nil {
+		return ErrInvalidSeed.withf("%v", err)
 	}
 	s.st.seedBundle(accountSid, b)
 	return nil

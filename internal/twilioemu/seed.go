@@ -14,6 +14,8 @@ import (
 // Seed is what the emulator starts from: accounts with their credentials, the phone
 // numbers and TrustHub bundles they own, vetting delays and campaign rules. It is the
 // JSON format of the standalone emulator's --seed file and of POST /__emulator/seed.
+// As in Twilio, a phone number, an API key and a bundle belong to one account: a seed
+// that gives one to a second account is refused.
 type Seed struct {
 	Accounts      []AccountSeed  `json:"accounts"`
 	Delays        *Delays        `json:"delays,omitempty"`
@@ -97,6 +99,50 @@ func (s Seed) Validate() error {
 	for _, r := range s.CampaignRules {
 		if r.Substring == "" {
 			return fmt.Errorf("%w: a campaign rule needs a substring", errSeedFormat)
+		}
+	}
+	return s.claim(owners{})
+}
+
+// owners maps what Twilio gives a single account (API keys, phone numbers by SID and by
+// E.164, bundles) to the account that has it.
+type owners map[string]string
+
+// take records that account has key, what names it for the error.
+func (o owners) take(key, account, what string) error {
+	if have, ok := o[key]; ok && have != account {
+		return fmt.Errorf("%w: %s belongs to account %s and cannot also belong to %s", errSeedFormat, what, have, account)
+	}
+	o[key] = account
+	return nil
+}
+
+// claim takes, in o, everything the seed gives its accounts: an account's API keys,
+// numbers and bundles are its own in Twilio, so a seed that gives one of them to two
+// accounts (or to an account other than the one that has it in o) is refused.
+func (s Seed) claim(o owners) error {
+	for _, a := range s.Accounts {
+		for _, k := range a.APIKeys {
+			if err := o.take(k.Sid, a.Sid, "API key "+k.Sid); err != nil {
+				return err
+			}
+		}
+		for _, n := range a.PhoneNumbers {
+			sid := n.Sid
+			if sid == "" {
+				sid = PhoneNumberSid(a.Sid, n.PhoneNumber)
+			}
+			if err := o.take(n.PhoneNumber, a.Sid, "phone number "+n.PhoneNumber); err != nil {
+				return err
+			}
+			if err := o.take(sid, a.Sid, "phone number SID "+sid); err != nil {
+				return err
+			}
+		}
+		for _, b := range a.Bundles {
+			if err := o.take(b.Sid, a.Sid, "bundle "+b.Sid); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

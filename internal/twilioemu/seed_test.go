@@ -87,6 +87,56 @@ func TestLoadSeed(t *testing.T) {
 	}
 }
 
+// TestSeedKeepsOneOwner checks that what Twilio gives one account (a phone number, an
+// API key, a bundle) cannot be seeded into a second one, within a seed or on top of
+// the emulator's state, and that reseeding an account with its own things is fine.
+func TestSeedKeepsOneOwner(t *testing.T) {
+	first, second := twilioemu.DefaultSeed().Accounts[0], twilioemu.DefaultSeed().Accounts[1]
+	withSecond := func(change func(*twilioemu.AccountSeed)) twilioemu.AccountSeed {
+		a := second
+		a.APIKeys = nil
+		a.PhoneNumbers = nil
+		a.Bundles = nil
+		change(&a)
+		return a
+	}
+	conflicts := map[string]twilioemu.AccountSeed{
+		"a phone number": withSecond(func(a *twilioemu.AccountSeed) { a.PhoneNumbers = first.PhoneNumbers[:1] }),
+		"a phone number SID": withSecond(func(a *twilioemu.AccountSeed) {
+			a.PhoneNumbers = []twilioemu.PhoneNumberSeed{{PhoneNumber: "+15558675399", Sid: twilioemu.PhoneNumberSid(first.Sid, first.PhoneNumbers[0].PhoneNumber)}}
+		}),
+		"an API key": withSecond(func(a *twilioemu.AccountSeed) { a.APIKeys = first.APIKeys }),
+		"a bundle":   withSecond(func(a *twilioemu.AccountSeed) { a.Bundles = first.Bundles[:1] }),
+	}
+	for name, taken := range conflicts {
+		t.Run(name, func(t *testing.T) {
+			err := twilioemu.Seed{Accounts: []twilioemu.AccountSeed{first, taken}}.Validate()
+			if err == nil || !strings.Contains(err.Error(), "belongs to account "+first.Sid) {
+				t.Errorf("a seed giving %s to two accounts: Validate() = %v", name, err)
+			}
+			emu := twilioemu.New(twilioemu.WithSeed(twilioemu.Seed{Accounts: []twilioemu.AccountSeed{first}}))
+			if err := emu.SeedAccount(taken); !errors.Is(err, twilioemu.ErrInvalidSeed) {
+				t.Errorf("seeding %s of another account: %v", name, err)
+			}
+			state, _ := emu.State()
+			if len(state.Accounts) != 1 {
+				t.Errorf("a refused seed must change nothing: accounts %+v", state.Accounts)
+			}
+		})
+	}
+	emu := twilioemu.New(twilioemu.WithSeed(twilioemu.DefaultSeed()))
+	if err := emu.SeedAccount(first); err != nil {
+		t.Errorf("reseeding an account with its own numbers, keys and bundles: %v", err)
+	}
+	if _, err := emu.SeedPhoneNumber(second.Sid, first.PhoneNumbers[0].PhoneNumber); !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("SeedPhoneNumber of another account's number: %v", err)
+	}
+	err := emu.SeedBundle(second.Sid, first.Bundles[0].Sid, first.Bundles[0].Kind, twilioemu.BundleTwilioApproved, twilioemu.BrandApproved)
+	if !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("SeedBundle of another account's bundle: %v", err)
+	}
+}
+
 func TestNewPanicsOnAnInvalidSeed(t *testing.T) {
 	defer func() {
 		if recover() == nil {

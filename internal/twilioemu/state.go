@@ -116,6 +116,22 @@ func secretEqual(want, got string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
+// checkOwners refuses a seed that gives an account what another account has, in the
+// store or in the seed itself. Callers hold mu.
+func (st *store) checkOwners(s Seed) error {
+	o := owners{}
+	for sid, k := range st.apiKeys {
+		o[sid] = k.accountSid
+	}
+	for sid, n := range st.numbers {
+		o[sid], o[n.PhoneNumber] = n.AccountSid, n.AccountSid
+	}
+	for sid, b := range st.bundles {
+		o[sid] = b.AccountSid
+	}
+	return s.claim(o)
+}
+
 // seed adds (or replaces) what s describes. Callers hold mu.
 func (st *store) seed(s Seed) {
 	if s.Delays != nil {
