@@ -78,6 +78,12 @@ FUZZTIME ?= 60s
 demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
 
+##@ Benchmark
+
+.PHONY: bench
+bench: envtest ## Run the scale benchmark (about 7 minutes, not part of test): one table and bench/out/results.json (BENCH_ARGS="-phases cold" …).
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/bench $(BENCH_ARGS)
+
 ##@ Build
 
 .PHONY: build
@@ -92,6 +98,10 @@ run: ## Run the operator against the current kubeconfig (ARGS="--twilio-api-url=
 .PHONY: docker-build
 docker-build: ## Build the operator image (needs a Docker engine).
 	docker build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the operator image (needs a Docker engine and a registry login).
+	docker push $(IMG)
 
 $(GOLANGCI_LINT):
 	GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

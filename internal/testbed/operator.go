@@ -37,11 +37,11 @@ type OperatorConfig struct {
 // StartOperator runs the operator and waits until it is healthy; with leader election
 // a replica is healthy before it leads.
 func StartOperator(ctx context.Context, c OperatorConfig) (*Operator, error) {
-	metrics, err := freeAddr()
+	metrics, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	probes, err := freeAddr()
+	probes, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}

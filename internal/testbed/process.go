@@ -189,8 +189,8 @@ func Alive(pids []int) []int {
 	return alive
 }
 
-// freeAddr returns a loopback address with a port that is free right now.
-func freeAddr() (string, error) {
+// FreeAddr returns a loopback address with a port that is free right now.
+func FreeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// config is what one benchmark run measures and how.
+type config struct {
+	root   string // the repository
+	outDir string // results, logs, kubeconfigs, binaries
+	assets string // kube-apiserver and etcd (KUBEBUILDER_ASSETS)
+	phases []string
+
+	objects      int // cold start, steady state and throttled
+	scaleObjects int // memory at scale
+	a2pObjects   int // A2P registrations
+	a2pAccounts  int // accounts the registrations are spread over
+
+	latency, jitter  time.Duration // emulator latency: latency + uniform [0, jitter)
+	concurrencyLimit int           // emulator in-flight limit per account
+	throttledLimit   int           // the same, for the throttled phase
+	resync           time.Duration // operator --resync-period
+	steadyPeriods    int           // resync periods the steady state lasts
+	timeout          time.Duration // the longest a phase may take to converge
+
+	operator operatorFlags
+}
+
+// operatorFlags are the operator flags the benchmark sets; every phase uses the same
+// ones (plus --resync-period), and the report prints them.
+type operatorFlags struct {
+	twilioQPS, twilioConcurrency, workers int
+	kubeQPS, kubeBurst                    int
+}
+
+func (f operatorFlags) args(resync time.Duration) []string {
+	args := []string{
+		fmt.Sprintf("--twilio-qps=%d", f.twilioQPS),
+		fmt.Sprintf("--twilio-max-concurrency=%d", f.twilioConcurrency),
+		fmt.Sprintf("--max-concurrent-reconciles=%d", f.workers),
+		"--resync-period=" + resync.String(),
+		// Registrations: vetting takes seconds in the emulator, so poll in seconds.
+		"--vetting-poll-interval=1s", "--vetting-poll-max-interval=3s",
+	}
+	// Unset, the operator's own default applies: no client-side limit.
+	if f.kubeQPS > 0 {
+		args = append(args, fmt.Sprintf("--kube-api-qps=%d", f.kubeQPS))
+	}
+	if f.kubeBurst > 0 {
+		args = append(args, fmt.Sprintf("--kube-api-burst=%d", f.kubeBurst))
+	}
+	return args
+}
+
+// quietResync is the --resync-period of the phases that measure convergence only
+// (throttled, scale, a2p): the operator's default, so no resync mixes into their counts.
+const quietResync = 10 * time.Minute
+
+// allPhases run in this order.
+var allPhases = []string{"cold", "throttled", "scale", "a2p"}
+
+func parseConfig(args []string) (config, error) {
+	c := config{}
+	var phases string
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.outDir, "out", "bench/out", "Directory for results.json, logs and binaries.")
+	fs.StringVar(&phases, "phases", strings.Join(allPhases, ","), "Phases to run, comma-separated: "+strings.Join(allPhases, ", "))
+	fs.IntVar(&c.objects, "objects", 1000, "MessagingServices of the cold start, steady state and throttled phases.")
+	fs.IntVar(&c.scaleObjects, "scale-objects", 10000, "MessagingServices of the memory-at-scale phase.")
+	fs.IntVar(&c.a2pObjects, "a2p-objects", 100, "A2PRegistrations (one campaign each) of the A2P phase.")
+	fs.IntVar(&c.a2pAccounts, "a2p-accounts", 5, "Twilio accounts the A2P registrations are spread over.")
+	fs.DurationVar(&c.latency, "latency", 80*time.Millisecond, "Emulator latency (plus up to --jitter): 80ms+[0,40ms) is 100ms ± 20ms.")
+	fs.DurationVar(&c.jitter, "jitter", 40*time.Millisecond, "Emulator jitter on top of --latency.")
+	fs.IntVar(&c.concurrencyLimit, "concurrency-limit", 100, "Emulator in-flight requests per account (Twilio's default).")
+	fs.IntVar(&c.throttledLimit, "throttled-limit", 10, "Emulator in-flight requests per account in the throttled phase.")
+	fs.DurationVar(&c.resync, "resync", 30*time.Second, "Operator --resync-period of the cold phase, whose steady state lasts --steady-periods of it.")
+	fs.IntVar(&c.steadyPeriods, "steady-periods", 3, "Resync periods the steady state is watched for (0: skip it).")
+	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "Longest time a phase may take to converge.")
+	fs.IntVar(&c.operator.twilioQPS, "twilio-qps", 500, "Operator --twilio-qps.")
+	fs.IntVar(&c.operator.twilioConcurrency, "twilio-max-concurrency", 100, "Operator --twilio-max-concurrency.")
+	fs.IntVar(&c.operator.workers, "workers", 64, "Operator --max-concurrent-reconciles.")
+	fs.IntVar(&c.operator.kubeQPS, "kube-api-qps", 0, "Operator --kube-api-qps (0: no client-side limit).")
+	fs.IntVar(&c.operator.kubeBurst, "kube-api-burst", 0, "Operator --kube-api-burst.")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	c.phases = strings.Split(phases, ",")
+	return c, c.validate()
+}
+
+func (c config) validate() error {
+	for _, p := range c.phases {
+		if !slices.Contains(allPhases, p) {
+			return fmt.Errorf("unknown phase %q; phases are %s", p, strings.Join(allPhases, ", "))
+		}
+	}
+	if c.objects < 1 || c.scaleObjects < 1 || c.a2pObjects < 1 || c.a2pAccounts < 1 {
+		return errors.New("object and account counts must be positive")
+	}
+	if c.steadyPeriods < 0 || c.resync < time.Second {
+		return errors.New("--steady-periods must not be negative and --resync must be at least 1s")
+	}
+	return nil
+}
+
+func (c config) runs(phase string) bool { return slices.Contains(c.phases, phase) }
