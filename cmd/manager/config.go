@@ -28,6 +28,10 @@ type config struct {
 	leaderElectionNamespace string
 	metricsAddr             string
 	metricsSecure           bool
+	metricsCertPath         string
+	metricsCertName         string
+	metricsCertKey          string
+	enableHTTP2             bool
 	probeAddr               string
 	pprofAddr               string
 	zap                     zap.Options
@@ -67,6 +71,12 @@ func parseConfig(args []string) (config, error) {
 		"Address the metrics endpoint binds to, e.g. :8443 (HTTPS) or :8080 (HTTP); 0 disables it.")
 	fs.BoolVar(&c.metricsSecure, "metrics-secure", true,
 		"Serve metrics over HTTPS with Kubernetes authentication and authorization.")
+	fs.StringVar(&c.metricsCertPath, "metrics-cert-path", "",
+		"Directory of the metrics server's certificate and key (reloaded when they change); empty: a self-signed certificate.")
+	fs.StringVar(&c.metricsCertName, "metrics-cert-name", "tls.crt", "File name of the metrics server's certificate in --metrics-cert-path.")
+	fs.StringVar(&c.metricsCertKey, "metrics-cert-key", "tls.key", "File name of the metrics server's key in --metrics-cert-path.")
+	fs.BoolVar(&c.enableHTTP2, "enable-http2", false,
+		"Allow HTTP/2 on the metrics server; off by default against HTTP/2 Stream Cancellation and Rapid Reset.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "0",
 		"Address Go's profiling endpoints (/debug/pprof/) bind to, e.g. 127.0.0.1:8082; 0 disables them. Unauthenticated: keep it local.")
@@ -79,29 +89,30 @@ func parseConfig(args []string) (config, error) {
 
 func (c config) validate() error {
 	var errs []error
-	if c.twilioAPIURL != "" {
-		u, err := url.Parse(c.twilioAPIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("--twilio-api-url must be an absolute http or https URL, got %q", c.twilioAPIURL))
+	if c.twilioAPIURL != "" && !isAbsoluteHTTPURL(c.twilioAPIURL) {
+		errs = append(errs, fmt.Errorf("--twilio-api-url must be an absolute http or https URL, got %q", c.twilioAPIURL))
+	}
+	for _, rule := range []struct {
+		broken bool
+		msg    string
+	}{
+		{c.twilioMaxConcurrency < 1, "--twilio-max-concurrency must be at least 1"},
+		{c.twilioQPS <= 0, "--twilio-qps must be positive"},
+		{c.resyncPeriod < time.Second, "--resync-period must be at least 1s"},
+		{c.pollInterval < 100*time.Millisecond || c.maxPollInterval < c.pollInterval,
+			"--vetting-poll-interval must be at least 100ms and at most --vetting-poll-max-interval"},
+		{c.maxConcurrentReconciles < 1, "--max-concurrent-reconciles must be at least 1"},
+		{c.kubeAPIQPS < 0 || c.kubeAPIBurst < 0, "--kube-api-qps and --kube-api-burst must not be negative"},
+		{c.metricsCertPath != "" && !c.metricsSecure, "--metrics-cert-path needs --metrics-secure: plain HTTP has no certificate"},
+	} {
+		if rule.broken {
+			errs = append(errs, errors.New(rule.msg))
 		}
 	}
-	if c.twilioMaxConcurrency < 1 {
-		errs = append(errs, errors.New("--twilio-max-concurrency must be at least 1"))
-	}
-	if c.twilioQPS <= 0 {
-		errs = append(errs, errors.New("--twilio-qps must be positive"))
-	}
-	if c.resyncPeriod < time.Second {
-		errs = append(errs, errors.New("--resync-period must be at least 1s"))
-	}
-	if c.pollInterval < 100*time.Millisecond || c.maxPollInterval < c.pollInterval {
-		errs = append(errs, errors.New("--vetting-poll-interval must be at least 100ms and at most --vetting-poll-max-interval"))
-	}
-	if c.maxConcurrentReconciles < 1 {
-		errs = append(errs, errors.New("--max-concurrent-reconciles must be at least 1"))
-	}
-	if c.kubeAPIQPS < 0 || c.kubeAPIBurst < 0 {
-		errs = append(errs, errors.New("--kube-api-qps and --kube-api-burst must not be negative"))
-	}
 	return errors.Join(errs...)
+}
+
+func isAbsoluteHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -21,7 +21,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
@@ -103,9 +102,18 @@ func newScheme() *runtime.Scheme {
 
 // run starts the operator and blocks until ctx is cancelled.
 func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
-	mgr, err := ctrl.NewManager(restConfig, managerOptions(cfg))
+	metrics, certWatcher, err := metricsServer(cfg)
+	if err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(restConfig, managerOptions(cfg, metrics))
 	if err != nil {
 		return fmt.Errorf("cannot create manager: %w", err)
+	}
+	if certWatcher != nil {
+		if err := mgr.Add(certWatcher); err != nil {
+			return fmt.Errorf("cannot watch the metrics certificate: %w", err)
+		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return fmt.Errorf("cannot add health check: %w", err)
@@ -135,12 +143,7 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 	return mgr.Start(ctx)
 }
 
-func managerOptions(cfg config) ctrl.Options {
-	metrics := metricsserver.Options{BindAddress: cfg.metricsAddr, SecureServing: cfg.metricsSecure}
-	if cfg.metricsSecure {
-		// Only callers allowed by RBAC (TokenReview + SubjectAccessReview) read metrics.
-		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
-	}
+func managerOptions(cfg config, metrics metricsserver.Options) ctrl.Options {
 	opts := ctrl.Options{
 		Scheme: newScheme(),
 		Cache: cache.Options{

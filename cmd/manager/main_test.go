@@ -2,23 +2,31 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
+	certutil "k8s.io/client-go/util/cert"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
 
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
 )
@@ -69,7 +77,9 @@ func TestParseConfig(t *testing.T) {
 		"a sub-second resync is refused":            {args: []string{"--resync-period=10ms"}, wantErr: "--resync-period"},
 		"zero workers are refused":                  {args: []string{"--max-concurrent-reconciles=0"}, wantErr: "--max-concurrent-reconciles"},
 		"a negative Kubernetes API rate is refused": {args: []string{"--kube-api-qps=-5"}, wantErr: "--kube-api-qps"},
-		"an unknown flag is refused":                {args: []string{"--twilio-auth-token=secret"}, wantErr: "flag provided but not defined"},
+		"a metrics certificate over plain HTTP is refused": {args: []string{"--metrics-secure=false", "--metrics-cert-path=/certs"},
+			wantErr: "--metrics-cert-path needs --metrics-secure"},
+		"an unknown flag is refused": {args: []string{"--twilio-auth-token=secret"}, wantErr: "flag provided but not defined"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -110,8 +120,11 @@ func TestApplyKubeAPIRate(t *testing.T) {
 }
 
 // TestManagerServes starts the operator binary's run function against a real API server
-// and checks what a Deployment relies on: the probes answer, metrics are served and the
-// leader election Lease is taken.
+// and checks what a Deployment relies on: the probes answer, the leader election Lease
+// is taken, and metrics are served as a Prometheus scrape needs them: over HTTPS with the
+// certificate of --metrics-cert-path (renewals included) and HTTP/1.1 only, to callers
+// whose token the API server authenticates and whose RBAC is the metrics-reader role of
+// config/rbac. (One process runs one manager: its metrics are global.)
 func TestManagerServes(t *testing.T) {
 	g := NewWithT(t)
 	env := &envtest.Environment{
@@ -122,10 +135,12 @@ func TestManagerServes(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred(), "envtest needs KUBEBUILDER_ASSETS; run `make test`")
 	t.Cleanup(func() { _ = env.Stop() })
 
+	certDir := t.TempDir()
+	first := writeCertificate(t, certDir)
 	probeAddr, metricsAddr := freeAddr(t), freeAddr(t)
 	cfg, err := parseConfig([]string{
-		"--health-probe-bind-address=" + probeAddr, "--metrics-bind-address=" + metricsAddr, "--metrics-secure=false",
-		"--leader-elect", "--leader-election-namespace=default",
+		"--health-probe-bind-address=" + probeAddr, "--metrics-bind-address=" + metricsAddr,
+		"--metrics-cert-path=" + certDir, "--leader-elect", "--leader-election-namespace=default",
 	})
 	g.Expect(err).NotTo(HaveOccurred())
 
@@ -139,10 +154,9 @@ func TestManagerServes(t *testing.T) {
 			g.Expect(err).NotTo(HaveOccurred(), "the manager stopped")
 		default:
 		}
-		return httpGet("http://" + probeAddr + "/healthz")
+		return httpGet(http.DefaultClient, "http://"+probeAddr+"/healthz", "")
 	}).WithTimeout(30 * time.Second).Should(Equal("ok"))
-	g.Eventually(httpGet).WithArguments("http://" + probeAddr + "/readyz").Should(Equal("ok"))
-	g.Eventually(httpGet).WithArguments("http://" + metricsAddr + "/metrics").Should(ContainSubstring("leader_election_master_status"))
+	g.Eventually(httpGet).WithArguments(http.DefaultClient, "http://"+probeAddr+"/readyz", "").Should(Equal("ok"))
 
 	k8s, err := client.New(restConfig, client.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
@@ -151,8 +165,114 @@ func TestManagerServes(t *testing.T) {
 	g.Eventually(func() error { return k8s.Get(ctx, key, lease) }).WithTimeout(30 * time.Second).Should(Succeed())
 	g.Expect(lease.Spec.HolderIdentity).NotTo(BeNil())
 
+	// The certificate of --metrics-cert-path is served, over HTTP/1.1 only.
+	g.Eventually(func(g Gomega) {
+		cert, proto, err := servedCertificate(metricsAddr)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(cert.Raw).To(Equal(first.Raw), "the certificate of --metrics-cert-path is served")
+		g.Expect(proto).To(Equal("http/1.1"), "HTTP/2 is off unless --enable-http2")
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+
+	// Only a caller that is authenticated and allowed GET /metrics reads them.
+	pool := x509.NewCertPool()
+	pool.AddCert(first)
+	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	url := "https://" + metricsAddr + "/metrics"
+	_, err = httpGet(trusting, url, "")
+	g.Expect(err).To(MatchError(ContainSubstring("401")), "no token")
+	_, err = httpGet(trusting, url, serviceAccountToken(t, k8s, "intruder"))
+	g.Expect(err).To(MatchError(ContainSubstring("403")), "a token without the metrics-reader role")
+	// Another ServiceAccount: the operator caches a denial for a while.
+	token := serviceAccountToken(t, k8s, "prometheus")
+	bindMetricsReader(t, k8s, "prometheus")
+	g.Eventually(httpGet).WithArguments(trusting, url, token).WithTimeout(30 * time.Second).
+		Should(ContainSubstring("leader_election_master_status"))
+
+	renewed := writeCertificate(t, certDir)
+	g.Eventually(func(g Gomega) {
+		cert, _, err := servedCertificate(metricsAddr)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(cert.Raw).To(Equal(renewed.Raw), "a renewed certificate is served without a restart")
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+
 	cancel()
 	g.Eventually(done).WithTimeout(30*time.Second).Should(Receive(BeNil()), "the manager stops cleanly on cancel")
+}
+
+// servedCertificate dials a TLS server offering HTTP/2 first, and returns the
+// certificate it presents and the protocol it agreed to.
+func servedCertificate(addr string) (*x509.Certificate, string, error) {
+	conn, err := tls.Dial("tcp", addr, &tls.Config{
+		InsecureSkipVerify: true, //nolint:gosec // the caller compares the certificate itself
+		NextProtos:         []string{"h2", "http/1.1"},
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	defer conn.Close()
+	state := conn.ConnectionState()
+	return state.PeerCertificates[0], state.NegotiatedProtocol, nil
+}
+
+// serviceAccountToken creates a ServiceAccount in default and returns a token of it.
+func serviceAccountToken(t *testing.T, k8s client.Client, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"}}
+	if err := k8s.Create(ctx, sa); err != nil {
+		t.Fatal(err)
+	}
+	req := &authenticationv1.TokenRequest{}
+	if err := k8s.SubResource("token").Create(ctx, sa, req); err != nil {
+		t.Fatal(err)
+	}
+	return req.Status.Token
+}
+
+// bindMetricsReader binds config/rbac's metrics-reader ClusterRole to the ServiceAccount.
+func bindMetricsReader(t *testing.T, k8s client.Client, serviceAccount string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "metrics_reader_role.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := &rbacv1.ClusterRole{}
+	if err := yaml.UnmarshalStrict(data, role); err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: serviceAccount, Namespace: "default"}},
+	}
+	for _, obj := range []client.Object{role, binding} {
+		if err := k8s.Create(context.Background(), obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// writeCertificate writes a new self-signed certificate for 127.0.0.1 as tls.crt and
+// tls.key in dir, the layout of a kubernetes.io/tls Secret, and returns it.
+func writeCertificate(t *testing.T, dir string) *x509.Certificate {
+	t.Helper()
+	certPEM, keyPEM, err := certutil.GenerateSelfSignedCertKey("127.0.0.1", []net.IP{net.ParseIP("127.0.0.1")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The key first: the watcher reloads on the certificate's change and needs both.
+	if err := os.WriteFile(filepath.Join(dir, "tls.key"), keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tls.crt"), certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(certPEM)
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
 
 func freeAddr(t *testing.T) string {
@@ -165,8 +285,17 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func httpGet(url string) (string, error) {
-	resp, err := http.Get(url) //nolint:gosec // test-local URL
+// httpGet returns the body of a 200 answer to GET url, with token as a bearer token if
+// given.
+func httpGet(c *http.Client, url, token string) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
 	}

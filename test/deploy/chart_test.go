@@ -229,6 +229,26 @@ func TestOperatorChartOptionalParts(t *testing.T) {
 	g.Expect(c.Ports).To(ConsistOf(corev1.ContainerPort{Name: "health", ContainerPort: 8081, Protocol: corev1.ProtocolTCP}))
 }
 
+// TestOperatorChartMetricsCertificate mounts a TLS Secret for the metrics server and
+// points the operator at it.
+func TestOperatorChartMetricsCertificate(t *testing.T) {
+	t.Parallel()
+	g := NewWithT(t)
+	ns := newNamespace(t, "chart-metrics-cert")
+	objs := mustRender(t, operatorChart, ns, map[string]any{"metrics": map[string]any{"certSecret": "operator-metrics-tls"}})
+	g.Expect(dryRunApply(context.Background(), objs...)).To(Succeed())
+	pod := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator")).Spec.Template.Spec
+	g.Expect(pod.Volumes).To(ConsistOf(corev1.Volume{Name: "metrics-certs",
+		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "operator-metrics-tls"}}}))
+	c := pod.Containers[0]
+	g.Expect(c.VolumeMounts).To(ConsistOf(corev1.VolumeMount{Name: "metrics-certs", MountPath: "/etc/twilio-operator/metrics-certs", ReadOnly: true}))
+	g.Expect(c.Args).To(ContainElements("--metrics-secure=true", "--metrics-cert-path=/etc/twilio-operator/metrics-certs"))
+
+	def := as[appsv1.Deployment](g, find(g, mustRender(t, operatorChart, ns, nil), "Deployment", "twilio-operator")).Spec.Template.Spec
+	g.Expect(def.Volumes).To(BeEmpty(), "no Secret is mounted unless asked for")
+	g.Expect(def.Containers[0].Args).NotTo(ContainElement(HavePrefix("--metrics-cert-path")))
+}
+
 // TestOperatorChartRejectsBadValues: values.schema.json and the templates refuse values
 // that would make the operator crash-loop or misbehave, naming what is wrong.
 func TestOperatorChartRejectsBadValues(t *testing.T) {
@@ -244,6 +264,8 @@ func TestOperatorChartRejectsBadValues(t *testing.T) {
 		"an unknown log level":                      {map[string]any{"logging": map[string]any{"level": "verbose"}}, "/logging/level"},
 		"a ServiceAccount to reuse without its name": {
 			map[string]any{"serviceAccount": map[string]any{"create": false}}, "serviceAccount.name is required"},
+		"a metrics certificate for plain HTTP": {
+			map[string]any{"metrics": map[string]any{"secure": false, "certSecret": "tls"}}, "metrics.certSecret needs metrics.secure"},
 		"two replicas that would both be active": {
 			map[string]any{"replicas": 2, "leaderElection": map[string]any{"enabled": false}}, "replicas > 1 needs leaderElection.enabled"},
 	}

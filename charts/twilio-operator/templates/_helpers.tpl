@@ -91,6 +91,12 @@ floats, which print as 1e+06 and would fail an integer flag.
 {{- $args = append $args "--metrics-bind-address=0" }}
 {{- end }}
 {{- $args = append $args (printf "--metrics-secure=%t" $v.metrics.secure) }}
+{{- if $v.metrics.certSecret }}
+{{- if not $v.metrics.secure }}
+{{- fail "metrics.certSecret needs metrics.secure: plain HTTP has no certificate" }}
+{{- end }}
+{{- $args = append $args (printf "--metrics-cert-path=%s" (include "twilio-operator.metricsCertPath" .)) }}
+{{- end }}
 {{- $args = append $args (printf "--health-probe-bind-address=:%d" (int64 $v.healthProbe.port)) }}
 {{- $args = append $args (printf "--zap-log-level=%v" $v.logging.level) }}
 {{- $args = append $args (printf "--zap-encoder=%s" $v.logging.encoder) }}
@@ -102,4 +108,9 @@ floats, which print as 1e+06 and would fail an integer flag.
 
 {{- define "twilio-operator.metricsPortName" -}}
 {{- ternary "https-metrics" "http-metrics" .Values.metrics.secure }}
+{{- end }}
+
+{{- /* metricsCertPath is where the metrics.certSecret is mounted. */ -}}
+{{- define "twilio-operator.metricsCertPath" -}}
+/etc/twilio-operator/metrics-certs
 {{- end }}
