@@ -53,14 +53,14 @@ func TestA2PRegistrationWaitsForBundles(t *testing.T) {
 	waitForCondition(g, a2p, v1alpha1.ConditionReconciling, "True", v1alpha1.ReasonAwaitingBrandApproval)
 	g.Expect(e.count(routeCreateBrand)).To(Equal(1))
 
-	g.Expect(e.emu.SetBundleStatus(twilioemu.SecondCustomerProfile, twilioemu.BundleTwilioRejected)).To(Succeed())
-	rejected := e.registration("rejected")
-	rejected.Spec.Brand.CustomerProfileBundleSID = twilioemu.SecondCustomerProfile
-	g.Expect(e.emu.SeedBundle(account, twilioemu.SecondCustomerProfile, twilioemu.CustomerProfile,
+	const rejectedProfile = "BU0000000000000000000000000000bad1"
+	g.Expect(e.emu.SeedBundle(account, rejectedProfile, twilioemu.CustomerProfile,
 		twilioemu.BundleTwilioRejected, "")).To(Succeed())
+	rejected := e.registration("rejected")
+	rejected.Spec.Brand.CustomerProfileBundleSID = rejectedProfile
 	g.Expect(k8s.Create(ctx, rejected)).To(Succeed())
 	cond = waitForCondition(g, rejected, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonBundleRejected)
-	g.Expect(cond.Message).To(ContainSubstring(twilioemu.SecondCustomerProfile))
+	g.Expect(cond.Message).To(ContainSubstring(rejectedProfile))
 	g.Expect(e.count(routeCreateBrand)).To(Equal(1), "no brand for rejected bundles")
 }
 
