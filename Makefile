@@ -66,11 +66,13 @@ test-faults: envtest ## Run the full fault, crash and security suite (FAULTS_SEE
 	@mkdir -p $(LOCALBIN)
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" FAULTS_SCALE=full FAULTS_REPORT=$(CURDIR)/bin/faults-report.json \
 		go test ./test/faults -count=1 -v -timeout 60m
-	go test ./controllers -run '^$$' -fuzz FuzzDiffService -fuzztime $(FUZZTIME)
-	go test ./internal/twilioemu -run '^$$' -fuzz FuzzTwilioRequests -fuzztime $(FUZZTIME)
+	go test ./controllers -run '^$$' -fuzz FuzzDiffService -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
+	go test ./internal/twilioemu -run '^$$' -fuzz FuzzTwilioRequests -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
 
-# How long each fuzz target of test-faults runs.
+# How long each fuzz target of test-faults runs, and how long it may spend shrinking one
+# new input (Go's default of 60s can take most of a short run).
 FUZZTIME ?= 60s
+FUZZMINIMIZETIME ?= 5s
 
 ##@ Demo
 

@@ -179,14 +179,10 @@ func (run *a2pRun) deleteRemovedCampaigns(ctx context.Context, used map[string]i
 }
 
 func (run *a2pRun) setCampaignStatus(statuses []v1alpha1.CampaignStatus) {
-	verified := 0
-	for _, st := range statuses {
-		if st.Status == twilio.CampaignVerified {
-			verified++
-		}
-	}
 	run.obj.Status.Campaigns = statuses
-	run.obj.Status.VerifiedCampaigns = fmt.Sprintf("%d/%d", verified, len(statuses))
+	run.obj.Status.VerifiedCampaigns = fraction(statuses, func(st v1alpha1.CampaignStatus) bool {
+		return st.Status == twilio.CampaignVerified
+	})
 }
 
 func (run *a2pRun) observeOnly() bool {

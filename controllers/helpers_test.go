@@ -1,11 +1,9 @@
 package controllers_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +24,7 @@ import (
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/controllers"
+	"github.com/twilio-operator/twilio-operator/internal/testbed"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 	"github.com/twilio-operator/twilio-operator/internal/twilioemu"
 )
@@ -47,7 +46,7 @@ type testEnv struct {
 	ns       string
 	emu      *twilioemu.Server
 	clock    *twilioemu.ManualClock
-	logs     *syncBuffer
+	logs     *testbed.SyncBuffer
 	registry *prometheus.Registry
 }
 
@@ -92,7 +91,7 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	e := &testEnv{
 		ns:       ns.Name,
 		clock:    twilioemu.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
-		logs:     &syncBuffer{},
+		logs:     &testbed.SyncBuffer{},
 		registry: prometheus.NewRegistry(),
 	}
 	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(e.clock))
@@ -274,24 +273,6 @@ func update[T client.Object](g Gomega, obj T, mutate func(T)) {
 		mutate(obj)
 		return k8s.Update(context.Background(), obj)
 	}).WithTimeout(timeout).Should(Succeed())
-}
-
-// syncBuffer collects the operator's log lines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // consoleClient acts on the emulator the way a person in the Twilio Console would:

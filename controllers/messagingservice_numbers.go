@@ -178,14 +178,10 @@ func poolDrift(statuses []v1alpha1.PhoneNumberStatus, pool []twilio.PoolNumber, 
 }
 
 func (run *msRun) setPoolStatus(statuses []v1alpha1.PhoneNumberStatus) {
-	associated := 0
-	for _, st := range statuses {
-		if st.State == v1alpha1.PhoneNumberAssociated {
-			associated++
-		}
-	}
 	run.obj.Status.PhoneNumbers = statuses
-	run.obj.Status.AssociatedNumbers = fmt.Sprintf("%d/%d", associated, len(statuses))
+	run.obj.Status.AssociatedNumbers = fraction(statuses, func(st v1alpha1.PhoneNumberStatus) bool {
+		return st.State == v1alpha1.PhoneNumberAssociated
+	})
 }
 
 // poolProblems turns numbers that cannot be associated into a Stalled reason that names

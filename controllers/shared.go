@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -96,6 +97,18 @@ func applyOutcome(obj conditioned, err error) outcome {
 // gotSID reports whether obj got its SID annotation since before.
 func gotSID(before, obj conditioned) bool {
 	return annotation(before, v1alpha1.SIDAnnotation) == "" && annotation(obj, v1alpha1.SIDAnnotation) != ""
+}
+
+// fraction is how many of items are done, as "done/all": the form of the Numbers and
+// Campaigns printer columns.
+func fraction[T any](items []T, done func(T) bool) string {
+	n := 0
+	for _, item := range items {
+		if done(item) {
+			n++
+		}
+	}
+	return fmt.Sprintf("%d/%d", n, len(items))
 }
 
 func statusChanged(before, after any) bool { return !apiequality.Semantic.DeepEqual(before, after) }

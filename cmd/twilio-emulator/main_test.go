@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 	messaging "github.com/twilio/twilio-go/rest/messaging/v1"
 
+	"github.com/twilio-operator/twilio-operator/internal/testbed"
 	"github.com/twilio-operator/twilio-operator/internal/twilioemu"
 )
 
@@ -102,28 +102,10 @@ func TestSeedFileDelaysGiveWayToFlags(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test's.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestRunServesUntilCancelled(t *testing.T) {
 	addrFile := filepath.Join(t.TempDir(), "emu.url")
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr testbed.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--addr-file", addrFile, "--brand-delay", "0s"}, &stdout, &stderr)
