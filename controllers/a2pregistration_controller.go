@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -60,21 +61,36 @@ func (run *a2pRun) reload(ctx context.Context) error {
 // decide resolves the Messaging Services of the campaigns from the cache and decides
 // whether Twilio may be called now. A referenced service getting its SID is an input
 // change, so the registration proceeds as soon as the service exists in Twilio.
-func (run *a2pRun) decide(ctx context.Context) (syncDecision, []string, error) {
+func (run *a2pRun) inputs(ctx context.Context) ([]string, error) {
 	secretVersion, err := run.creds.version(ctx, secretKey(run.obj, run.obj.Spec.CredentialsRef.Name))
 	if err != nil {
-		return syncDecision{}, nil, err
+		return nil, err
 	}
 	extra := []string{secretVersion}
 	run.targets = make([]campaignTarget, len(run.obj.Spec.Campaigns))
 	for i, c := range run.obj.Spec.Campaigns {
 		if run.targets[i], err = run.target(ctx, c); err != nil {
-			return syncDecision{}, nil, err
+			return nil, err
 		}
 		extra = append(extra, run.targets[i].fingerprint())
 	}
-	run.decision = run.syncs.decide(run.obj.UID, fingerprint(run.obj.Generation, run.obj.Annotations, extra...))
-	return run.decision, extra, nil
+	return extra, nil
+}
+
+// statusCurrent: the campaigns in the status are on exactly the services the spec's
+// campaigns target now (a referenced MessagingService may have been recreated with a
+// new SID). A Ready registration's brand is APPROVED, which no resubmit-brand
+// annotation changes: it only acts on a FAILED brand.
+func (run *a2pRun) statusCurrent() bool {
+	targets := make([]string, 0, len(run.targets))
+	for _, t := range run.targets {
+		if t.problem != nil {
+			return false
+		}
+		targets = append(targets, t.sid)
+	}
+	sort.Strings(targets)
+	return slices.Equal(targets, campaignServiceSIDs(run.obj))
 }
 
 // fingerprint is the target as an input of the reconcile: the referenced service
@@ -109,11 +125,11 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 }
 
 // sync registers the brand, then the campaigns once the brand is APPROVED.
-func (run *a2pRun) sync(ctx context.Context, tw twilio.Client) error {
+func (run *a2pRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision) error {
 	if err := checkAccount(run.obj, tw, "brand registration"); err != nil {
 		return err
 	}
-	run.tw = tw
+	run.tw, run.decision = tw, decision
 	run.obj.Status.AccountSID = tw.AccountSID()
 	run.obj.Status.Drift = nil
 	brand, err := run.brand(ctx)

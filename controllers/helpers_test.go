@@ -48,6 +48,11 @@ type testEnv struct {
 	clock    *twilioemu.ManualClock
 	logs     *testbed.SyncBuffer
 	registry *prometheus.Registry
+
+	cfg       envConfig
+	twilioURL string
+	// stopOperator stops the running operator and waits until it has stopped.
+	stopOperator func()
 }
 
 type envConfig struct {
@@ -83,25 +88,39 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	g := NewWithT(t)
-
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
-	g.Expect(k8s.Create(ctx, ns)).To(Succeed())
+	NewWithT(t).Expect(k8s.Create(context.Background(), ns)).To(Succeed())
 	e := &testEnv{
-		ns:       ns.Name,
-		clock:    twilioemu.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
-		logs:     &testbed.SyncBuffer{},
-		registry: prometheus.NewRegistry(),
+		ns:    ns.Name,
+		clock: twilioemu.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
+		logs:  &testbed.SyncBuffer{},
 	}
 	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(e.clock))
 	server := httptest.NewServer(e.emu)
+	e.cfg, e.twilioURL = cfg, server.URL
 	if cfg.secret != nil {
 		e.createSecret(t, secretName, cfg.secret)
 	}
+	e.startOperator(t)
+	t.Cleanup(func() {
+		e.stopOperator()
+		server.Close()
+		if t.Failed() {
+			t.Logf("operator log:\n%s", e.logs.String())
+		}
+		_ = k8s.Delete(context.Background(), ns)
+	})
+	return e
+}
 
+// startOperator starts an operator manager with fresh state and metrics (in
+// e.registry) that watches only the environment's namespace.
+func (e *testEnv) startOperator(t *testing.T) {
+	t.Helper()
+	g := NewWithT(t)
+	e.registry = prometheus.NewRegistry()
 	connector, err := twilio.NewConnector(twilio.Config{
-		BaseURL: server.URL, Limits: cfg.limits, Timeout: 5 * time.Second,
+		BaseURL: e.twilioURL, Limits: e.cfg.limits, Timeout: 5 * time.Second,
 		UserAgent: "twilio-operator/test", Registerer: e.registry,
 	})
 	g.Expect(err).NotTo(HaveOccurred())
@@ -111,7 +130,7 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache: cache.Options{
-			DefaultNamespaces: map[string]cache.Config{ns.Name: {}},
+			DefaultNamespaces: map[string]cache.Config{e.ns: {}},
 			DefaultTransform:  cache.TransformStripManagedFields(),
 		},
 		Client:     client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
@@ -119,10 +138,11 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(controllers.SetupWithManager(mgr, controllers.Options{
-		Twilio: connector, ResyncPeriod: cfg.resync, MaxConcurrentReconciles: 4,
-		Registerer: e.registry, PollInterval: cfg.poll,
+		Twilio: connector, ResyncPeriod: e.cfg.resync, MaxConcurrentReconciles: 4,
+		Registerer: e.registry, PollInterval: e.cfg.poll,
 	})).To(Succeed())
 
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -130,16 +150,10 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 			t.Errorf("manager stopped: %v", err)
 		}
 	}()
-	t.Cleanup(func() {
+	e.stopOperator = func() {
 		cancel()
 		<-done
-		server.Close()
-		if t.Failed() {
-			t.Logf("operator log:\n%s", e.logs.String())
-		}
-		_ = k8s.Delete(context.Background(), ns)
-	})
-	return e
+	}
 }
 
 func (e *testEnv) createSecret(t *testing.T, name string, data map[string]string) {

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -24,6 +25,8 @@ type msRun struct {
 	obj      *v1alpha1.MessagingService
 	tw       twilio.Client
 	decision syncDecision
+	// campaigns are the campaigns registrations report on the service.
+	campaigns []string
 }
 
 // Reconcile makes Twilio match one MessagingService; see (*shared).reconcile.
@@ -43,28 +46,31 @@ func (run *msRun) reload(ctx context.Context) error {
 	return run.direct.Get(ctx, client.ObjectKeyFromObject(run.obj), run.obj)
 }
 
-// decide computes the reconcile's inputs: the credentials Secret's version and the
-// campaigns registrations report on the service.
-func (run *msRun) decide(ctx context.Context) (syncDecision, []string, error) {
+// inputs are the credentials Secret's version and the campaigns registrations report
+// on the service.
+func (run *msRun) inputs(ctx context.Context) ([]string, error) {
 	secretVersion, err := run.creds.version(ctx, secretKey(run.obj, run.obj.Spec.CredentialsRef.Name))
 	if err != nil {
-		return syncDecision{}, nil, err
+		return nil, err
 	}
-	campaigns, err := run.campaignsOn(ctx, run.obj)
-	if err != nil {
-		return syncDecision{}, nil, err
+	if run.campaigns, err = run.campaignsOn(ctx, run.obj); err != nil {
+		return nil, err
 	}
-	extra := append(campaigns, secretVersion)
-	run.decision = run.syncs.decide(run.obj.UID, fingerprint(run.obj.Generation, run.obj.Annotations, extra...))
-	return run.decision, extra, nil
+	return append(slices.Clone(run.campaigns), secretVersion), nil
+}
+
+// statusCurrent: Twilio marks a service registered for A2P while it holds a campaign,
+// so the status must say so exactly when a registration reports one on the service.
+func (run *msRun) statusCurrent() bool {
+	return run.obj.Status.UsAppToPersonRegistered == (len(run.campaigns) > 0)
 }
 
 // sync brings the Twilio side in line with the spec, or reports how it differs.
-func (run *msRun) sync(ctx context.Context, tw twilio.Client) error {
+func (run *msRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision) error {
 	if err := checkAccount(run.obj, tw, "Messaging Service"); err != nil {
 		return err
 	}
-	run.tw = tw
+	run.tw, run.decision = tw, decision
 	run.obj.Status.AccountSID = tw.AccountSID()
 	scope := run.scope()
 	svc, created, err := run.service(ctx, scope.service)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,11 +35,15 @@ type kindSteps interface {
 	// applyDeletionPolicy deletes or leaves the object's Twilio side, as its deletion
 	// policy says, when the object is deleted.
 	applyDeletionPolicy(ctx context.Context) error
-	// decide computes the reconcile's inputs besides generation and annotations and
-	// whether Twilio may be called now.
-	decide(ctx context.Context) (syncDecision, []string, error)
-	// sync brings Twilio in line with the spec, or reports how it differs.
-	sync(ctx context.Context, tw twilio.Client) error
+	// inputs are what the reconcile depends on besides generation and annotations: a
+	// change in them makes Twilio due.
+	inputs(ctx context.Context) ([]string, error)
+	// statusCurrent says, for a Ready object, whether its status still describes the
+	// Twilio side its inputs ask for, beyond what resumable checks for both kinds.
+	statusCurrent() bool
+	// sync brings Twilio in line with the spec, or reports how it differs; decision is
+	// why it runs.
+	sync(ctx context.Context, tw twilio.Client, decision syncDecision) error
 }
 
 // reconcile is the loop of docs/architecture.md for both kinds: deletion, finalizer,
@@ -77,14 +83,54 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 		return ctrl.Result{}, nil
 	}
 	markUnpaused(obj)
-	if decision, extra, err = steps.decide(ctx); err != nil || !decision.due {
-		return ctrl.Result{RequeueAfter: decision.wait}, err
+	if extra, err = steps.inputs(ctx); err != nil {
+		return ctrl.Result{}, err
+	}
+	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)
+	decision = syncs.decide(obj.GetUID(), inputs)
+	if decision.unknown {
+		if syncedAt, ok := s.resumable(ctx, steps); ok {
+			decision = syncs.resume(obj.GetUID(), inputs, syncedAt)
+		}
+	}
+	if !decision.due {
+		return ctrl.Result{RequeueAfter: decision.wait}, nil
 	}
 	tw, err := s.connect(ctx, obj, steps.credentialsName())
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, steps.sync(ctx, tw)
+	return ctrl.Result{}, steps.sync(ctx, tw, decision)
+}
+
+// resumable says whether a process that has no record of the object (it started, or
+// became the leader, since) may take the object's status for the truth and leave
+// Twilio alone until the next resync, returning when the status's sync was made. That
+// is the case when the status is Ready and current: it reports the object's
+// generation, SID and account, it was synced less than a resync period ago, no create
+// is in doubt, and the kind finds nothing its inputs ask for that the status does not
+// show, and its Secret's credentials are for the status's account (a Secret switched to
+// another account while no process watched is reported at once). Without this, a
+// restart or a leader change would read every object from Twilio at once, and objects
+// changed meanwhile would wait behind those reads.
+func (s *shared) resumable(ctx context.Context, steps kindSteps) (time.Time, bool) {
+	obj := steps.object()
+	st := commonStatus(obj)
+	ready := meta.FindStatusCondition(obj.GetConditions(), v1alpha1.ConditionReady)
+	sid := annotation(obj, v1alpha1.SIDAnnotation)
+	if st.LastSyncTime == nil || ready == nil || ready.Status != metav1.ConditionTrue ||
+		ready.ObservedGeneration != obj.GetGeneration() || st.ObservedGeneration != obj.GetGeneration() ||
+		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" || !steps.statusCurrent() {
+		return time.Time{}, false
+	}
+	if age := s.clock.Since(st.LastSyncTime.Time); age < 0 || age >= s.resync {
+		return time.Time{}, false
+	}
+	creds, err := s.credentials(ctx, obj, steps.credentialsName())
+	if err != nil || creds.AccountSID != st.AccountSID {
+		return time.Time{}, false
+	}
+	return st.LastSyncTime.Time, true
 }
 
 // finalize lets an object being deleted go once its deletion policy has run. A paused

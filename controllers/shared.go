@@ -46,16 +46,21 @@ func (s *shared) now() *metav1.Time {
 
 // connect returns a Twilio client for the credentials Secret of obj.
 func (s *shared) connect(ctx context.Context, obj client.Object, secretName string) (twilio.Client, error) {
-	key := secretKey(obj, secretName)
-	version, err := s.creds.version(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	creds, err := s.creds.get(ctx, key, version)
+	creds, err := s.credentials(ctx, obj, secretName)
 	if err != nil {
 		return nil, err
 	}
 	return s.twilio.Client(creds)
+}
+
+// credentials are the current credentials of the object's Secret.
+func (s *shared) credentials(ctx context.Context, obj client.Object, secretName string) (twilio.Credentials, error) {
+	key := secretKey(obj, secretName)
+	version, err := s.creds.version(ctx, key)
+	if err != nil {
+		return twilio.Credentials{}, err
+	}
+	return s.creds.get(ctx, key, version)
 }
 
 // connectForDeletion is connect, falling back to the last credentials read from the

@@ -85,6 +85,9 @@ type syncDecision struct {
 	polls int
 	// wait is the time until the next resync when not due.
 	wait time.Duration
+	// unknown is true when this process has no record of the object: it started, or
+	// became the leader, after the object's last sync.
+	unknown bool
 }
 
 func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
@@ -92,7 +95,7 @@ func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
 	defer t.mu.Unlock()
 	s, ok := t.state[uid]
 	if !ok || s.inputs != inputs {
-		return syncDecision{due: true, inputsChanged: true}
+		return syncDecision{due: true, inputsChanged: true, unknown: !ok}
 	}
 	if s.failures > 0 {
 		return syncDecision{due: true, resyncs: s.resyncs, polls: s.polls}
@@ -110,6 +113,16 @@ func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
 // waits for the user) and returns when to resync.
 func (t *syncTracker) synced(uid types.UID, inputs uint64, d syncDecision) time.Duration {
 	return t.record(uid, inputs, d, jitter(t.resync), 0)
+}
+
+// resume records a sync this process did not make: the one an earlier process (before
+// a restart or a leader change) made at syncedAt with the same inputs, as the object's
+// status shows. The object's next sync is due a jittered resync period after it.
+func (t *syncTracker) resume(uid types.UID, inputs uint64, syncedAt time.Time) syncDecision {
+	t.mu.Lock()
+	t.state[uid] = &syncState{inputs: inputs, syncedAt: syncedAt, next: jitter(t.resync)}
+	t.mu.Unlock()
+	return t.decide(uid, inputs)
 }
 
 // waiting records a sync that ended waiting for Twilio (vetting, bundle review) and

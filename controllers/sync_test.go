@@ -112,3 +112,23 @@ func TestSyncTrackerCacheView(t *testing.T) {
 		t.Errorf("a forgotten object is current, got %v", v)
 	}
 }
+
+func TestSyncTrackerResume(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	tr := newSyncTracker(clk, 10*time.Minute, DefaultPollInterval)
+	if d := tr.decide("uid-1", 7); !d.due || !d.unknown {
+		t.Fatalf("an object this process never synced is due and unknown, got %+v", d)
+	}
+	// Synced by an earlier process 5 minutes ago: due again 9 to 11 minutes after that.
+	d := tr.resume("uid-1", 7, clk.Now().Add(-5*time.Minute))
+	if d.due || d.unknown || d.wait < 4*time.Minute || d.wait > 6*time.Minute {
+		t.Errorf("a resumed object waits out the earlier process's resync, got %+v", d)
+	}
+	if d := tr.decide("uid-1", 8); !d.due || !d.inputsChanged || d.unknown {
+		t.Errorf("new inputs make a resumed object due, got %+v", d)
+	}
+	// Synced longer ago than a resync period: due now, as a timer-driven resync.
+	if d := tr.resume("uid-2", 7, clk.Now().Add(-time.Hour)); !d.due || d.inputsChanged || d.resyncs != 1 {
+		t.Errorf("an object synced more than a resync period ago is due, got %+v", d)
+	}
+}
