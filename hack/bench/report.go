@@ -33,6 +33,8 @@ func targets(cfg config, rep *report) []target {
 			rss > 0 && mib(rss) <= 150)
 		add("peak RSS after a restart at scale", "≤ 150 MiB", fmt.Sprintf("%.0f MiB", mib(s.Restart.Operator.PeakRSS)),
 			s.Restart.Operator.PeakRSS > 0 && mib(s.Restart.Operator.PeakRSS) <= 150)
+		add("Twilio requests of a restart (all synced < 1 resync ago)", "0", fmt.Sprint(s.Restart.Traffic.TwilioTotal),
+			s.Restart.TakeoverTime > 0 && s.Restart.Traffic.TwilioTotal == 0)
 	}
 	if a := rep.A2P; a != nil {
 		add("brand/campaign writes per account per second", "≤ 1", fmt.Sprint(a.MaxWritesPerSecond),
@@ -130,7 +132,7 @@ func scaleRows(add func(string, string, string, ...any), s *scaleResult) {
 	add("scale", "operator heap in use after convergence", "%.0f MiB", mib(s.Heap))
 	add("scale", "API server / etcd peak RSS, CPU", "%s / %s", usage(s.APIServer), usage(s.Etcd))
 	r := s.Restart
-	add("restart", "time until every service was read again", "%s", secs(r.ResyncTime))
+	add("restart", "time until every service was taken over", "%s", secs(r.TakeoverTime))
 	add("restart", "Twilio requests by endpoint", "%s", describe(r.Traffic.Twilio))
 	add("restart", "operator peak RSS, CPU; heap in use", "%s; %.0f MiB", usage(r.Operator), mib(r.Heap))
 	add("restart", "operator peak heap in use, stack, goroutines", "%.0f MiB, %.0f MiB, %d", mib(r.Peaks.HeapInuse),

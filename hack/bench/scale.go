@@ -35,12 +35,12 @@ type scaleResult struct {
 
 // restartResult is a new operator process taking over 10,000 converged objects.
 type restartResult struct {
-	// ResyncTime runs from the new process's start until it has read every Messaging
-	// Service once.
-	ResyncTime time.Duration `json:"resyncTimeNanoseconds"`
-	Traffic    traffic       `json:"traffic"`
-	Operator   procUsage     `json:"operator"`
-	Heap       int64         `json:"heapInuseBytes"`
+	// TakeoverTime runs from the new process's start until it has reconciled every
+	// MessagingService once (its twilio_operator_objects gauge counts them all Ready).
+	TakeoverTime time.Duration `json:"takeoverTimeNanoseconds"`
+	Traffic      traffic       `json:"traffic"`
+	Operator     procUsage     `json:"operator"`
+	Heap         int64         `json:"heapInuseBytes"`
 	// HeapProfile is the new process's heap profile once it has read everything.
 	HeapProfile string `json:"heapProfile"`
 	Peaks       peaks  `json:"operatorPeaks"`
@@ -82,8 +82,8 @@ func runScale(ctx context.Context, cfg config, bins testbed.Binaries) (*scaleRes
 	return r, err
 }
 
-// restart replaces the operator with a new process and waits until it has read every
-// Messaging Service once, as it does after any restart.
+// restart replaces the operator with a new process and waits until it has reconciled
+// every MessagingService once, as it does after any restart or leader change.
 func restart(ctx context.Context, cfg config, w *world, bins testbed.Binaries) (r restartResult, err error) {
 	before, err := w.snapshot(ctx)
 	if err != nil {
@@ -99,24 +99,23 @@ func restart(ctx context.Context, cfg config, w *world, bins testbed.Binaries) (
 		r.Peaks = sample.stop()
 		_ = sample.save(filepath.Join(w.dir, "operator-restarted-memory.csv"))
 	}()
-	const fetch = "GET /v1/Services/{Sid}"
 	deadline := time.Now().Add(cfg.timeout)
 	for {
-		counts, err := w.emu.Admin.Counts(operatorUserAgent)
+		text, err := w.op.Metrics()
 		if err != nil {
 			return r, err
 		}
-		if counts[fetch]-before.twilio[fetch] >= cfg.scaleObjects {
+		ready := int(parseMetrics(text).sum("twilio_operator_objects", map[string]string{"kind": "MessagingService", "ready": "True"}))
+		if ready >= cfg.scaleObjects {
 			break
 		}
 		if time.Now().After(deadline) {
-			return r, fmt.Errorf("the restarted operator read %d of %d services within %v",
-				counts[fetch]-before.twilio[fetch], cfg.scaleObjects, cfg.timeout)
+			return r, fmt.Errorf("the restarted operator took over %d of %d services within %v", ready, cfg.scaleObjects, cfg.timeout)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	r.ResyncTime = time.Since(start)
-	time.Sleep(2 * time.Second) // let the status writes of the last reads land
+	r.TakeoverTime = time.Since(start)
+	time.Sleep(2 * time.Second) // let any write of the last reconciles land
 	after, err := w.snapshot(ctx)
 	if err != nil {
 		return r, err
