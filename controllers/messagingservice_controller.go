@@ -99,7 +99,7 @@ type readScope struct{ service, pool bool }
 // found within two periods. ObserveOnly objects always read both, to report all drift.
 func (run *msRun) scope() readScope {
 	managesPool := run.obj.Spec.PhoneNumbers != nil
-	if run.decision.inputsChanged || run.decision.resyncs == 0 || !managesPool ||
+	if run.decision.inputsChanged || run.decision.resyncs <= 0 || !managesPool ||
 		run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
 		return readScope{service: true, pool: managesPool}
 	}

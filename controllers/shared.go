@@ -128,7 +128,7 @@ func (s *shared) requeue(obj conditioned, syncs *syncTracker, d syncDecision, in
 		}
 		return ctrl.Result{}, nil
 	case isPaused(obj):
-		syncs.forget(obj.GetUID())
+		syncs.pause(obj.GetUID())
 		return ctrl.Result{}, nil
 	case !d.due && err == nil:
 		return res, nil

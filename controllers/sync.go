@@ -44,6 +44,8 @@ type syncState struct {
 	// resyncs counts the timer-driven syncs since the last input change; steps use it
 	// to spread their reads over resync periods.
 	resyncs int
+	// paused is true while the object is paused: nothing is known of its syncs.
+	paused bool
 	// failures counts consecutive transient failures, for the backoff.
 	failures int
 	// polls counts consecutive syncs that ended waiting (for vetting, for bundles), for
@@ -94,7 +96,7 @@ func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s, ok := t.state[uid]
-	if !ok || s.inputs != inputs {
+	if !ok || s.paused || s.inputs != inputs {
 		return syncDecision{due: true, inputsChanged: true, unknown: !ok}
 	}
 	if s.failures > 0 {
@@ -120,7 +122,9 @@ func (t *syncTracker) synced(uid types.UID, inputs uint64, d syncDecision) time.
 // status shows. The object's next sync is due a jittered resync period after it.
 func (t *syncTracker) resume(uid types.UID, inputs uint64, syncedAt time.Time) syncDecision {
 	t.mu.Lock()
-	t.state[uid] = &syncState{inputs: inputs, syncedAt: syncedAt, next: jitter(t.resync)}
+	// resyncs -1: the first resync counts as the first after a change (0), which reads
+	// everything; this process does not know what the earlier one's last resync read.
+	t.state[uid] = &syncState{inputs: inputs, syncedAt: syncedAt, next: jitter(t.resync), resyncs: -1}
 	t.mu.Unlock()
 	return t.decide(uid, inputs)
 }
@@ -153,7 +157,17 @@ func (t *syncTracker) failed(uid types.UID, inputs uint64) time.Duration {
 	return jitter(min(backoff, 5*time.Minute))
 }
 
-// forget drops what is known of an object, so its next reconcile syncs.
+// pause drops what is known of a paused object's syncs, so its first reconcile after
+// the pause syncs: Twilio may have been changed by hand meanwhile, which is what a
+// pause is for. Unlike forget, the process keeps knowing the object, so that sync is
+// never skipped by resuming from the status, which a pause leaves as it was.
+func (t *syncTracker) pause(uid types.UID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.state[uid] = &syncState{paused: true}
+}
+
+// forget drops what is known of a deleted object.
 func (t *syncTracker) forget(uid types.UID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -127,8 +127,15 @@ func TestSyncTrackerResume(t *testing.T) {
 	if d := tr.decide("uid-1", 8); !d.due || !d.inputsChanged || d.unknown {
 		t.Errorf("new inputs make a resumed object due, got %+v", d)
 	}
-	// Synced longer ago than a resync period: due now, as a timer-driven resync.
-	if d := tr.resume("uid-2", 7, clk.Now().Add(-time.Hour)); !d.due || d.inputsChanged || d.resyncs != 1 {
+	// Synced longer ago than a resync period: due now, as the first timer-driven resync
+	// after a change (which reads everything).
+	if d := tr.resume("uid-2", 7, clk.Now().Add(-time.Hour)); !d.due || d.inputsChanged || d.resyncs != 0 {
 		t.Errorf("an object synced more than a resync period ago is due, got %+v", d)
+	}
+	// A paused object is known to the process: its next decision is due, and never
+	// resumed from status.
+	tr.pause("uid-2")
+	if d := tr.decide("uid-2", 7); !d.due || d.unknown {
+		t.Errorf("an unpaused object syncs, got %+v", d)
 	}
 }
