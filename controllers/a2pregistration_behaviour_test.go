@@ -229,6 +229,49 @@ func TestA2PRegistrationCampaignRemovalAndDeletionPolicies(t *testing.T) {
 	g.Expect(e.writes()).To(BeZero())
 }
 
+// TestA2PRegistrationObserveOnlyAdoption adopts an existing brand by the sid
+// annotation as ObserveOnly: it finds the service's campaign, reports a spec that
+// differs from it in status.drift (Ready=False, DriftDetected) and is Ready once they
+// agree, all without a single Twilio write; and its deletion with deletionPolicy
+// Delete still leaves the campaign, because ObserveOnly never writes.
+func TestA2PRegistrationObserveOnlyAdoption(t *testing.T) {
+	t.Parallel()
+	g := NewWithT(t)
+	e := startEnv(t)
+	ctx := context.Background()
+	e.readyService(g, "support", number1)
+	first := e.registration("acme", "support")
+	e.verified(g, first)
+	brand, campaignSID := first.Status.SID, first.Status.Campaigns[0].SID
+	g.Expect(k8s.Delete(ctx, first)).To(Succeed()) // Orphan: the brand and campaign stay
+	waitForGone(g, first)
+	g.Expect(e.emu.ResetCounters()).To(Succeed())
+
+	observer := e.registration("observer", "support")
+	observer.Annotations = map[string]string{v1alpha1.SIDAnnotation: brand}
+	observer.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
+	observer.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+	registered := observer.Spec.Campaigns[0].Description
+	observer.Spec.Campaigns[0].Description = "Acme support agents answer questions about orders and returns by SMS."
+	g.Expect(k8s.Create(ctx, observer)).To(Succeed())
+	cond := waitForCondition(g, observer, v1alpha1.ConditionReady, "False", v1alpha1.ReasonDriftDetected)
+	g.Expect(cond.Message).To(ContainSubstring("campaigns[0].description"))
+	g.Expect(observer.Status.Drift).To(ConsistOf(v1alpha1.DriftEntry{Field: "campaigns[0].description",
+		Desired: observer.Spec.Campaigns[0].Description, Actual: registered}))
+	g.Expect(observer.Status.Campaigns).To(ConsistOf(HaveField("SID", campaignSID)), "the service's campaign is adopted")
+
+	update(g, observer, func(a *v1alpha1.A2PRegistration) { a.Spec.Campaigns[0].Description = registered })
+	waitForReady(g, observer)
+	g.Expect(observer.Status.Drift).To(BeEmpty())
+	g.Expect(observer.Status.VerifiedCampaigns).To(Equal("1/1"))
+
+	g.Expect(k8s.Delete(ctx, observer)).To(Succeed())
+	waitForGone(g, observer)
+	campaigns, _ := e.emu.Campaigns(account)
+	g.Expect(campaigns).To(ConsistOf(HaveField("Sid", campaignSID)), "ObserveOnly never deletes")
+	g.Expect(e.writes()).To(BeZero(), "ObserveOnly never writes to Twilio")
+}
+
 func TestA2PRegistrationIsCrashSafe(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
