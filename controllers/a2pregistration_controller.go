@@ -53,11 +53,6 @@ func (r *A2PRegistrationReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 func (run *a2pRun) object() conditioned     { return run.obj }
 func (run *a2pRun) credentialsName() string { return run.obj.Spec.CredentialsRef.Name }
 
-// reload replaces the object with the API server's current version.
-func (run *a2pRun) reload(ctx context.Context) error {
-	return run.direct.Get(ctx, client.ObjectKeyFromObject(run.obj), run.obj)
-}
-
 // decide resolves the Messaging Services of the campaigns from the cache and decides
 // whether Twilio may be called now. A referenced service getting its SID is an input
 // change, so the registration proceeds as soon as the service exists in Twilio.

@@ -41,11 +41,6 @@ func (r *MessagingServiceReconciler) Reconcile(ctx context.Context, req ctrl.Req
 func (run *msRun) object() conditioned     { return run.obj }
 func (run *msRun) credentialsName() string { return run.obj.Spec.CredentialsRef.Name }
 
-// reload replaces the object with the API server's current version.
-func (run *msRun) reload(ctx context.Context) error {
-	return run.direct.Get(ctx, client.ObjectKeyFromObject(run.obj), run.obj)
-}
-
 // inputs are the credentials Secret's version and the campaigns registrations report
 // on the service.
 func (run *msRun) inputs(ctx context.Context) ([]string, error) {

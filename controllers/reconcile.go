@@ -28,8 +28,6 @@ const cacheLagRetry = time.Second
 type kindSteps interface {
 	// object is the object being reconciled; the steps change its status in memory.
 	object() conditioned
-	// reload replaces the object with the API server's current version.
-	reload(ctx context.Context) error
 	// credentialsName names the object's credentials Secret.
 	credentialsName() string
 	// applyDeletionPolicy deletes or leaves the object's Twilio side, as its deletion
@@ -57,7 +55,8 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 		// the newer one is on its way. Nothing is decided on the old view.
 		return ctrl.Result{RequeueAfter: cacheLagRetry}, nil
 	case viewLate:
-		if err := steps.reload(ctx); err != nil {
+		// Still older a while after that write: read the object from the API server.
+		if err := s.direct.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
 	}
