@@ -24,7 +24,9 @@ import (
 // specFiles are the specs the routes come from.
 var specFiles = []string{"twilio_messaging_v1.json", "twilio_trusthub_v1.json", "twilio_api_v2010.json"}
 
-// specDir is $TWILIO_OAI_DIR, else <repo>/../shared/twilio-oai.
+// specDir is the repository's vendored copy of Twilio's specs, third_party/twilio-oai
+// (its README gives their version and licence), or $TWILIO_OAI_DIR to check the
+// emulator against another copy.
 func specDir(t *testing.T) string {
 	if dir := os.Getenv("TWILIO_OAI_DIR"); dir != "" {
 		return dir
@@ -35,7 +37,7 @@ func specDir(t *testing.T) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "twilio-oai")
+			return filepath.Join(dir, "third_party", "twilio-oai")
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -57,7 +59,7 @@ func loadSpecs(t *testing.T) []spec {
 	for _, name := range specFiles {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatalf("the OpenAPI specs are required (set TWILIO_OAI_DIR): %v", err)
+			t.Fatalf("the vendored OpenAPI specs are missing: %v", err)
 		}
 		var doc map[string]any
 		if err := json.Unmarshal(data, &doc); err != nil {
