@@ -134,7 +134,11 @@ func (run *a2pRun) registerBrand(ctx context.Context) (*twilio.Brand, error) {
 
 func (run *a2pRun) createBrand(ctx context.Context) (*twilio.Brand, error) {
 	markReconciling(run.obj, v1alpha1.ReasonCreating, "Registering the brand")
-	if err := markCreatePending(ctx, run.Client, run.obj, run.clock.Now()); err != nil {
+	twilioNow, err := run.tw.TwilioTime(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read Twilio's clock before a create: %w", err)
+	}
+	if err := markCreatePending(ctx, run.Client, run.obj, twilioNow); err != nil {
 		return nil, err
 	}
 	spec := run.obj.Spec.Brand

@@ -45,7 +45,6 @@ const (
 type testEnv struct {
 	ns       string
 	emu      *twilioemu.Server
-	clock    *twilioemu.ManualClock
 	logs     *testbed.SyncBuffer
 	registry *prometheus.Registry
 
@@ -61,6 +60,10 @@ type envConfig struct {
 	limits twilio.Limits
 	seed   twilioemu.Seed
 	secret map[string]string
+	// twilioClock is how far Twilio's clock is ahead of the operator's (negative:
+	// behind). Both run at the wall clock's rate; the emulator's moves on further
+	// only when a test advances it.
+	twilioClock time.Duration
 }
 
 type envOption func(*envConfig)
@@ -68,6 +71,9 @@ type envOption func(*envConfig)
 // withResync sets the operator's resync period (default one hour: nothing resyncs
 // during a test unless it asks).
 func withResync(d time.Duration) envOption { return func(c *envConfig) { c.resync = d } }
+
+// withTwilioClock sets Twilio's clock d ahead of the operator's (negative: behind).
+func withTwilioClock(d time.Duration) envOption { return func(c *envConfig) { c.twilioClock = d } }
 
 // withSecret replaces the credentials Secret's data (nil: no Secret).
 func withSecret(data map[string]string) envOption { return func(c *envConfig) { c.secret = data } }
@@ -90,12 +96,8 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
 	NewWithT(t).Expect(k8s.Create(context.Background(), ns)).To(Succeed())
-	e := &testEnv{
-		ns:    ns.Name,
-		clock: twilioemu.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
-		logs:  &testbed.SyncBuffer{},
-	}
-	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(e.clock))
+	e := &testEnv{ns: ns.Name, logs: &testbed.SyncBuffer{}}
+	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(twilioemu.OffsetClock(cfg.twilioClock)))
 	server := httptest.NewServer(e.emu)
 	e.cfg, e.twilioURL = cfg, server.URL
 	if cfg.secret != nil {

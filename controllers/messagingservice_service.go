@@ -106,7 +106,11 @@ func (run *msRun) refresh(ctx context.Context) error {
 
 func (run *msRun) create(ctx context.Context) (*twilio.Service, bool, error) {
 	markReconciling(run.obj, v1alpha1.ReasonCreating, "Creating the Messaging Service")
-	if err := markCreatePending(ctx, run.Client, run.obj, run.clock.Now()); err != nil {
+	twilioNow, err := run.tw.TwilioTime(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot read Twilio's clock before a create: %w", err)
+	}
+	if err := markCreatePending(ctx, run.Client, run.obj, twilioNow); err != nil {
 		return nil, false, err
 	}
 	svc, err := run.tw.CreateService(ctx, serviceParams(&run.obj.Spec))

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -73,15 +74,17 @@ func hasTwilioObject(obj client.Object) bool {
 
 // markCreatePending records, before a create call, that a create may happen, and adds
 // the finalizer in the same write, so the create is guarded before it is sent. Finding
-// the marker without a SID later means the create's outcome is unknown.
-func markCreatePending(ctx context.Context, c client.Client, obj client.Object, now time.Time) error {
+// the marker without a SID later means the create's outcome is unknown. twilioNow is
+// Twilio's clock (twilio.Client.TwilioTime), which the marker holds so that the search
+// after a crash compares Twilio's timestamps with Twilio's time.
+func markCreatePending(ctx context.Context, c client.Client, obj client.Object, twilioNow time.Time) error {
 	if annotation(obj, v1alpha1.CreatePendingAnnotation) != "" && controllerutil.ContainsFinalizer(obj, finalizer) {
 		return nil
 	}
 	return patchMetadata(ctx, c, obj, func(o client.Object) {
 		controllerutil.AddFinalizer(o, finalizer)
 		if annotation(o, v1alpha1.CreatePendingAnnotation) == "" {
-			setAnnotation(o, v1alpha1.CreatePendingAnnotation, now.UTC().Format(time.RFC3339))
+			setAnnotation(o, v1alpha1.CreatePendingAnnotation, twilioClockPrefix+twilioNow.UTC().Format(time.RFC3339))
 		}
 	})
 }
@@ -105,16 +108,40 @@ func clearCreatePending(ctx context.Context, c client.Client, obj client.Object)
 	return patchMetadata(ctx, c, obj, func(o client.Object) { deleteAnnotation(o, v1alpha1.CreatePendingAnnotation) })
 }
 
-// createPendingSince returns the marker's time, less a clock-skew allowance between the
-// operator and Twilio. An unreadable marker (edited by hand) widens the search to all
-// time: finding too much is reported as ambiguous, never adopted blindly.
+// twilioClockPrefix marks a create-pending time read from Twilio's clock. A marker
+// without it holds the cluster's clock: an operator before this one wrote those.
+const twilioClockPrefix = "twilio="
+
+// createPendingSince returns the earliest date_created, on Twilio's clock, that the
+// object created by an interrupted create can have.
+//
+// A marker on Twilio's clock is a lower bound of Twilio's time before the create was
+// sent, so the created object's date_created is no earlier; twilioClockSlack allows
+// for Twilio's own servers not agreeing to the second. A marker on the cluster's clock
+// (written by an earlier operator) says nothing exact about Twilio's, so it is read
+// with a day's allowance: finding too much only makes the search ambiguous, finding
+// too little would pay for a duplicate. An unreadable marker (edited by hand) widens
+// the search to all time, for the same reason.
 func createPendingSince(obj client.Object) time.Time {
-	t, err := time.Parse(time.RFC3339, annotation(obj, v1alpha1.CreatePendingAnnotation))
+	value := annotation(obj, v1alpha1.CreatePendingAnnotation)
+	if rest, ok := strings.CutPrefix(value, twilioClockPrefix); ok {
+		t, err := time.Parse(time.RFC3339, rest)
+		if err != nil {
+			return time.Time{}
+		}
+		return t.Add(-twilioClockSlack)
+	}
+	t, err := time.Parse(time.RFC3339, value)
 	if err != nil {
 		return time.Time{}
 	}
-	return t.Add(-clockSkew)
+	return t.Add(-clusterClockSlack)
 }
 
-// clockSkew is how far Twilio's clock may be behind the operator's.
-const clockSkew = 5 * time.Minute
+const (
+	// twilioClockSlack is how far Twilio's servers may disagree among themselves.
+	twilioClockSlack = time.Minute
+	// clusterClockSlack is how far a cluster's clock is taken to be ahead of Twilio's
+	// in a marker written on the cluster's clock.
+	clusterClockSlack = 24 * time.Hour
+)

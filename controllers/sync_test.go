@@ -8,7 +8,7 @@ import (
 )
 
 func TestSyncTracker(t *testing.T) {
-	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	clk := clocktesting.NewFakePassiveClock(time.Now())
 	tr := newSyncTracker(clk, 10*time.Minute, PollInterval{Min: time.Second, Max: 8 * time.Second})
 	const uid = "uid-1"
 	inputs := fingerprint(1, map[string]string{"a": "b"}, "rv-1")
@@ -81,7 +81,7 @@ func TestFingerprintIgnoresAnnotationOrder(t *testing.T) {
 }
 
 func TestSyncTrackerCacheView(t *testing.T) {
-	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	clk := clocktesting.NewFakePassiveClock(time.Now())
 	tr := newSyncTracker(clk, 10*time.Minute, DefaultPollInterval)
 	const uid = "uid-1"
 	if v := tr.view(uid, "100"); v != viewCurrent {
@@ -114,7 +114,7 @@ func TestSyncTrackerCacheView(t *testing.T) {
 }
 
 func TestSyncTrackerResume(t *testing.T) {
-	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	clk := clocktesting.NewFakePassiveClock(time.Now())
 	tr := newSyncTracker(clk, 10*time.Minute, DefaultPollInterval)
 	if d := tr.decide("uid-1", 7); !d.due || !d.unknown {
 		t.Fatalf("an object this process never synced is due and unknown, got %+v", d)

@@ -85,7 +85,13 @@ type Connector struct {
 	metrics   *metrics
 
 	mu       sync.Mutex
-	limiters map[string]*accountLimiter
+	accounts map[string]*account
+}
+
+// account is what all clients of one Twilio account share.
+type account struct {
+	limiter *accountLimiter
+	clock   *twilioClock
 }
 
 // NewConnector returns a Connector for cfg.
@@ -95,7 +101,7 @@ func NewConnector(cfg Config) (*Connector, error) {
 		timeout:   cfg.Timeout,
 		limits:    cfg.Limits.withDefaults(),
 		metrics:   newMetrics(cfg.Registerer),
-		limiters:  map[string]*accountLimiter{},
+		accounts:  map[string]*account{},
 	}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
@@ -126,13 +132,13 @@ func (c *Connector) Client(creds Credentials) (Client, error) {
 		return nil, &Error{Class: ClassAuth, Op: "credentials", Message: err.Error()}
 	}
 	c.mu.Lock()
-	lim, ok := c.limiters[creds.AccountSID]
+	acct, ok := c.accounts[creds.AccountSID]
 	if !ok {
-		lim = newAccountLimiter(c.limits)
-		c.limiters[creds.AccountSID] = lim
+		acct = &account{limiter: newAccountLimiter(c.limits), clock: &twilioClock{}}
+		c.accounts[creds.AccountSID] = acct
 	}
 	c.mu.Unlock()
-	return &apiClient{conn: c, creds: creds, limiter: lim}, nil
+	return &apiClient{conn: c, creds: creds, limiter: acct.limiter, clock: acct.clock}, nil
 }
 
 // apiClient implements Client on twilio-go for one account.
@@ -140,6 +146,7 @@ type apiClient struct {
 	conn    *Connector
 	creds   Credentials
 	limiter *accountLimiter
+	clock   *twilioClock
 }
 
 var _ Client = (*apiClient)(nil)
@@ -157,7 +164,7 @@ func (a *apiClient) rest(ctx context.Context) *twclient.Client {
 		Credentials: twclient.NewCredentials(user, pass),
 		HTTPClient: &http.Client{
 			Transport: &callTransport{ctx: ctx, base: a.conn.transport, baseURL: a.conn.baseURL,
-				limiter: a.limiter, metrics: a.conn.metrics},
+				limiter: a.limiter, clock: a.clock, metrics: a.conn.metrics},
 			Timeout:       a.conn.timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},

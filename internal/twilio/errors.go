@@ -111,6 +111,10 @@ func classify(op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	var classified *Error
+	if errors.As(err, &classified) {
+		return classified
+	}
 	var rest *twclient.TwilioRestError
 	if errors.As(err, &rest) {
 		return &Error{Class: classOfREST(rest.Status, rest.Code), Op: op, Status: rest.Status, Code: rest.Code, Message: rest.Message}

@@ -10,6 +10,11 @@ import (
 type Client interface {
 	// AccountSID is the account the client acts in.
 	AccountSID() string
+	// TwilioTime is a lower bound of Twilio's clock now, from the Date header of the
+	// account's latest response (one read is made when there was none yet). Twilio's
+	// timestamps, such as a service's date_created, compare with it whatever the
+	// operator's own clock says.
+	TwilioTime(ctx context.Context) (time.Time, error)
 
 	// FetchService reads a Messaging Service.
 	FetchService(ctx context.Context, sid string) (*Service, error)

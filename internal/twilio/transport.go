@@ -13,12 +13,14 @@ import (
 // callTransport sends the requests of one port call. twilio-go builds its requests
 // without a context, so the call's context is attached here: cancelling a reconcile
 // cancels its Twilio request. It also redirects to --twilio-api-url, waits for the
-// account's limiter, retries what Twilio refused with 429 and records metrics.
+// account's limiter, retries what Twilio refused with 429, notes Twilio's clock from
+// the Date header and records metrics.
 type callTransport struct {
 	ctx     context.Context
 	base    http.RoundTripper
 	baseURL *url.URL
 	limiter *accountLimiter
+	clock   *twilioClock
 	metrics *metrics
 }
 
@@ -71,6 +73,7 @@ func (t *callTransport) send(req *http.Request, endpoint string, attempt int) (*
 	status := 0
 	if err == nil {
 		status = resp.StatusCode
+		t.clock.observe(resp)
 	}
 	release(status == http.StatusTooManyRequests)
 	t.metrics.observe(req.Method, endpoint, status, time.Since(start))

@@ -18,6 +18,15 @@ type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }
 
+// OffsetClock is the wall clock moved by d: Twilio's clock as an operator whose own
+// clock is d behind Twilio's sees it (d may be negative). It runs at the wall clock's
+// rate, as Twilio's does.
+func OffsetClock(d time.Duration) Clock { return offsetClock(d) }
+
+type offsetClock time.Duration
+
+func (c offsetClock) Now() time.Time { return time.Now().Add(time.Duration(c)) }
+
 // ManualClock is a Clock that only moves when told to. It is safe for concurrent use.
 type ManualClock struct {
 	mu  sync.Mutex

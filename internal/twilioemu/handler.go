@@ -33,6 +33,10 @@ func (s *Server) twilioHandler(rt *route) http.Handler {
 			dropConnection(w)
 			return
 		}
+		// Twilio stamps every response with its own clock; the operator's crash
+		// recovery reads Twilio's time from it, never its own.
+		now, _ := s.Now()
+		w.Header().Set("Date", now.Format(http.TimeFormat))
 		writeJSON(w, status, body)
 	})
 }

@@ -20,8 +20,9 @@ import (
 	"github.com/twilio-operator/twilio-operator/internal/twilioemu"
 )
 
-// epoch is where every test's manual clock starts.
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// epoch is where every test's manual clock starts: the time the tests started, in
+// whole seconds like Twilio's timestamps, so that no test depends on the date.
+var epoch = time.Now().UTC().Truncate(time.Second)
 
 // newEmu returns an emulator with the default seed (two accounts, three numbers and an
 // approved pair of bundles each) and a manual clock at epoch.

@@ -22,7 +22,7 @@ func TestIncomingPhoneNumbersThroughTwilioGo(t *testing.T) {
 		n := found[0]
 		want := api.ApiV2010IncomingPhoneNumber{Sid: &number1, AccountSid: ptr(twilioemu.DefaultAccountSid),
 			PhoneNumber: ptr("+15017122661"), FriendlyName: ptr("(501) 712-2661"),
-			DateCreated: ptr("Sun, 01 Mar 2026 12:00:00 +0000"), DateUpdated: ptr("Sun, 01 Mar 2026 12:00:00 +0000"),
+			DateCreated: ptr(epoch.Format(v2010Date)), DateUpdated: ptr(epoch.Format(v2010Date)),
 			Capabilities:        &api.ApiV2010AccountIncomingPhoneNumberCapabilities{Mms: true, Sms: true, Voice: true},
 			Uri:                 ptr("/2010-04-01/Accounts/" + twilioemu.DefaultAccountSid + "/IncomingPhoneNumbers/" + number1 + ".json"),
 			AddressRequirements: ptr("none"), ApiVersion: ptr("2010-04-01"), Beta: ptr(false), Origin: ptr("twilio"),
@@ -118,3 +118,6 @@ func TestIncomingPhoneNumbersOfAnotherAccount(t *testing.T) {
 		})
 	}
 }
+
+// v2010Date is the 2010 API's date format (RFC 2822).
+const v2010Date = "Mon, 02 Jan 2006 15:04:05 +0000"
