@@ -28,6 +28,8 @@ var (
 	// k8s reads and writes the API server directly, never through a cache, so
 	// assertions see the latest state.
 	k8s client.Client
+	// kubeconfig is a kubeconfig file for the API server, for tools such as Helm.
+	kubeconfig string
 )
 
 func TestMain(m *testing.M) {
@@ -59,6 +61,17 @@ func runSuite(m *testing.M) int {
 	restConfig.QPS, restConfig.Burst = 500, 1000
 	if k8s, err = client.New(restConfig, client.Options{Scheme: scheme}); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot create client: %v\n", err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "controllers-test-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cannot create a directory: %v\n", err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	kubeconfig = filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kubeconfig, env.KubeConfig, 0o600); err != nil {
+		fmt.Fprintf(os.Stderr, "cannot write the kubeconfig: %v\n", err)
 		return 1
 	}
 	return m.Run()

@@ -119,7 +119,10 @@ type CampaignSpec struct {
 	// +optional
 	HelpMessage *string `json:"helpMessage,omitempty"`
 
-	// optInKeywords (OptInKeywords) are alphanumeric words. Immutable in Twilio.
+	// optInKeywords (OptInKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
+	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
+	// send one.
+	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
 	// +kubebuilder:validation:items:MaxLength=255
@@ -127,7 +130,10 @@ type CampaignSpec struct {
 	// +optional
 	OptInKeywords []string `json:"optInKeywords,omitempty"`
 
-	// optOutKeywords (OptOutKeywords) are alphanumeric words. Immutable in Twilio.
+	// optOutKeywords (OptOutKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
+	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
+	// send one.
+	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
 	// +kubebuilder:validation:items:MaxLength=255
@@ -135,7 +141,10 @@ type CampaignSpec struct {
 	// +optional
 	OptOutKeywords []string `json:"optOutKeywords,omitempty"`
 
-	// helpKeywords (HelpKeywords) are alphanumeric words. Immutable in Twilio.
+	// helpKeywords (HelpKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
+	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
+	// send one.
+	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
 	// +kubebuilder:validation:items:MaxLength=255

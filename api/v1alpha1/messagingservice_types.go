@@ -116,7 +116,8 @@ type MessagingServiceSpec struct {
 	// phoneNumbers is the sender pool: E.164 numbers (resolved to their PN SID) or PN
 	// SIDs of numbers the account owns, at most 400. Omitted: the pool is unmanaged.
 	// An empty list removes every number from the pool.
-	// +listType=set
+	// +listType=atomic
+	// +kubebuilder:validation:XValidation:rule="self.all(n, self.exists_one(m, m == n))",messageExpression="'phone number ' + self.filter(n, !self.exists_one(m, m == n))[0] + ' is listed more than once'"
 	// +kubebuilder:validation:MaxItems=400
 	// +kubebuilder:validation:items:Pattern=`^(\+[1-9][0-9]{1,14}|PN[0-9a-fA-F]{32})$`
 	// +kubebuilder:validation:items:MaxLength=34

@@ -211,7 +211,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 		"a PN SID that is too short": {
 			msgsvcSample, []edit{set([]any{"PN3f5e0b8a"}, "spec", "phoneNumbers")}, "spec.phoneNumbers[0]"},
 		"a phone number listed twice": {
-			msgsvcSample, []edit{set([]any{"+15017122661", "+15017122661"}, "spec", "phoneNumbers")}, "spec.phoneNumbers[1]"},
+			msgsvcSample, []edit{set([]any{"+15017122661", "+15017122661"}, "spec", "phoneNumbers")}, "spec.phoneNumbers"},
 		"more than 400 phone numbers": {
 			msgsvcSample, []edit{set(numbers(401), "spec", "phoneNumbers")}, "spec.phoneNumbers"},
 		"a validityPeriod of zero": {
