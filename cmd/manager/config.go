@@ -34,6 +34,7 @@ type config struct {
 	enableHTTP2             bool
 	probeAddr               string
 	pprofAddr               string
+	shutdownTimeout         time.Duration
 	zap                     zap.Options
 }
 
@@ -80,6 +81,8 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "0",
 		"Address Go's profiling endpoints (/debug/pprof/) bind to, e.g. 127.0.0.1:8082; 0 disables them. Unauthenticated: keep it local.")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second,
+		"How long the operator may take to stop after SIGTERM; then it exits whatever it was doing. Keep it below the pod's terminationGracePeriodSeconds.")
 	c.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -102,6 +105,7 @@ func (c config) validate() error {
 		{c.pollInterval < 100*time.Millisecond || c.maxPollInterval < c.pollInterval,
 			"--vetting-poll-interval must be at least 100ms and at most --vetting-poll-max-interval"},
 		{c.maxConcurrentReconciles < 1, "--max-concurrent-reconciles must be at least 1"},
+		{c.shutdownTimeout < time.Second, "--shutdown-timeout must be at least 1s"},
 		{c.kubeAPIQPS < 0 || c.kubeAPIBurst < 0, "--kube-api-qps and --kube-api-burst must not be negative"},
 		{c.metricsCertPath != "" && !c.metricsSecure, "--metrics-cert-path needs --metrics-secure: plain HTTP has no certificate"},
 	} {

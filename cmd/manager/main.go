@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,6 +16,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -43,7 +45,9 @@ func main() {
 		setupLog.Error(err, "Failed to load a kubeconfig")
 		os.Exit(1)
 	}
-	if err := run(ctrl.SetupSignalHandler(), restConfig, cfg); err != nil {
+	ctx := ctrl.SetupSignalHandler()
+	go exitAfterShutdownTimeout(ctx, cfg.shutdownTimeout, os.Exit)
+	if err := run(ctx, restConfig, cfg); err != nil {
 		setupLog.Error(err, "Operator stopped")
 		os.Exit(1)
 	}
@@ -162,6 +166,8 @@ func managerOptions(cfg config, metrics metricsserver.Options) ctrl.Options {
 		LeaderElectionID:              cfg.leaderElectionID,
 		LeaderElectionNamespace:       cfg.leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		// Runnables get what is left of --shutdown-timeout once the signal came.
+		GracefulShutdownTimeout: ptr.To(cfg.shutdownTimeout - time.Second),
 	}
 	if cfg.watchNamespace != "" {
 		opts.Cache.DefaultNamespaces = map[string]cache.Config{cfg.watchNamespace: {}}

@@ -52,6 +52,7 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.kubeAPIQPS).To(BeZero())
 				g.Expect(c.kubeAPIBurst).To(BeZero())
 				g.Expect(c.pprofAddr).To(Equal("0"), "profiling is off unless asked for")
+				g.Expect(c.shutdownTimeout).To(Equal(8*time.Second), "below the Deployment's 10s grace period")
 			},
 		},
 		"every operator flag is read": {
@@ -76,6 +77,7 @@ func TestParseConfig(t *testing.T) {
 		"a negative rate is refused":                {args: []string{"--twilio-qps=-1"}, wantErr: "--twilio-qps"},
 		"a sub-second resync is refused":            {args: []string{"--resync-period=10ms"}, wantErr: "--resync-period"},
 		"zero workers are refused":                  {args: []string{"--max-concurrent-reconciles=0"}, wantErr: "--max-concurrent-reconciles"},
+		"a sub-second shutdown timeout is refused":  {args: []string{"--shutdown-timeout=100ms"}, wantErr: "--shutdown-timeout"},
 		"a negative Kubernetes API rate is refused": {args: []string{"--kube-api-qps=-5"}, wantErr: "--kube-api-qps"},
 		"a metrics certificate over plain HTTP is refused": {args: []string{"--metrics-secure=false", "--metrics-cert-path=/certs"},
 			wantErr: "--metrics-cert-path needs --metrics-secure"},

@@ -45,6 +45,24 @@ func start(name, bin string, args []string, logPath string) (*Process, error) {
 	return p, nil
 }
 
+// StartProcess runs bin with args, its output appended to logPath, and returns at once.
+func StartProcess(name, bin string, args []string, logPath string) (*Process, error) {
+	return start(name, bin, args, logPath)
+}
+
+// Signal sends sig to the process alone.
+func (p *Process) Signal(sig syscall.Signal) error { return syscall.Kill(p.PID(), sig) }
+
+// Wait waits for the process to end and reports whether it did before ctx ended.
+func (p *Process) Wait(ctx context.Context) bool {
+	select {
+	case <-p.done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // PID is the process ID.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
 
