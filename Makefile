@@ -53,12 +53,16 @@ vet: ## Run go vet.
 lint: $(GOLANGCI_LINT) ## Run golangci-lint with the linters of .golangci.yml.
 	$(GOLANGCI_LINT) run ./...
 
+.PHONY: deps
+deps: ## Download the Go modules (once per machine; progress is shown).
+	@hack/with-progress.sh "downloading the Go modules" "1-3 min the first time, instant after" go mod download
+
 .PHONY: envtest
-envtest: ## Build (once, cached outside the repo) the kube-apiserver and etcd that tests use.
+envtest: deps ## Build (once, cached outside the repo) the kube-apiserver and etcd that tests use.
 	@hack/setup-envtest.sh >/dev/null
 
 .PHONY: test
-test: verify-generated vet envtest ## Run every test against envtest and the Twilio emulator.
+test: deps verify-generated vet envtest ## Run every test against envtest and the Twilio emulator.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -race -count=1 -timeout 25m
 
 .PHONY: test-faults
@@ -78,7 +82,9 @@ FUZZMINIMIZETIME ?= 5s
 
 .PHONY: demo
 demo: envtest ## Run the operator on a local control plane with the Twilio emulator and a Flex example (DEMO_ONESHOT=1 exits once Ready).
-	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/demo
+	@mkdir -p $(LOCALBIN)
+	@hack/with-progress.sh "compiling the demo" "1-3 min the first time" go build -o $(LOCALBIN)/demo ./hack/demo
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" $(LOCALBIN)/demo
 
 ##@ Benchmark
 

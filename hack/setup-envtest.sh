@@ -2,8 +2,9 @@
 # setup-envtest.sh provides envtest's control plane (kube-apiserver and etcd) without any
 # download site: both are built from pinned Go modules fetched through the Go module proxy,
 # the only network this project's CI can reach. The binaries are cached per version outside
-# the repository, so every clone on the machine reuses one build (about 5 minutes on
-# 2 cores the first time, instant afterwards).
+# the repository, so every clone on the machine reuses one build (10 to 16 minutes on
+# 2 cores the first time, most of it downloading and compiling k8s.io/kubernetes;
+# instant afterwards). Progress is printed every 20 seconds on stderr.
 #
 # Usage: hack/setup-envtest.sh        prints the KUBEBUILDER_ASSETS directory on stdout
 #
@@ -19,6 +20,8 @@ cache_root=${ENVTEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/twilio-operator/
 assets="$cache_root/k8s-$k8s_version-etcd-$etcd_version"
 
 log() { echo "setup-envtest: $*" >&2; }
+here=$(cd "$(dirname "$0")" && pwd)
+progress() { "$here/with-progress.sh" "setup-envtest: $1" "$2" "${@:3}"; }
 
 if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" ]]; then
   echo "$assets"
@@ -58,9 +61,9 @@ build_kube_apiserver() {
     sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\t\1 => \1 v0.'"${k8s_version#*.}"'#p' "$modfile"
     printf ')\n'
   } >"$dir/go.mod"
-  log "building kube-apiserver v$k8s_version (first time only, several minutes)"
-  (cd "$dir" && go get "k8s.io/kubernetes/cmd/kube-apiserver@v$k8s_version" >&2 &&
-   go build -trimpath -o "$staging/kube-apiserver" \
+  (cd "$dir" && progress "downloading the modules of kube-apiserver v$k8s_version" "3-6 min" \
+     go get "k8s.io/kubernetes/cmd/kube-apiserver@v$k8s_version" &&
+   progress "compiling kube-apiserver v$k8s_version" "5-8 min on 2 cores" go build -trimpath -o "$staging/kube-apiserver" \
       -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
       k8s.io/kubernetes/cmd/kube-apiserver)
 }
@@ -69,11 +72,12 @@ build_etcd() {
   local dir="$work/etcd"
   mkdir -p "$dir"
   printf 'module envtest/etcd\n\ngo 1.26\n' >"$dir/go.mod"
-  log "building etcd v$etcd_version (first time only)"
-  (cd "$dir" && go get "go.etcd.io/etcd/server/v3@v$etcd_version" >&2 &&
-   go build -trimpath -o "$staging/etcd" -ldflags "-s -w" go.etcd.io/etcd/server/v3)
+  (cd "$dir" && progress "downloading the modules of etcd v$etcd_version" "1-2 min" \
+     go get "go.etcd.io/etcd/server/v3@v$etcd_version" &&
+   progress "compiling etcd v$etcd_version" "1-2 min" go build -trimpath -o "$staging/etcd" -ldflags "-s -w" go.etcd.io/etcd/server/v3)
 }
 
+log "building the test control plane once for this machine (10-16 min on 2 cores; reused by every clone)"
 build_etcd
 build_kube_apiserver
 rm -rf "$assets"

@@ -52,7 +52,7 @@ func run(ctx context.Context, cfg config) (err error) {
 	}()
 	say := func(format string, args ...any) { fmt.Fprintf(cfg.out, "==> "+format+"\n", args...) }
 
-	say("Building the operator and the Twilio emulator")
+	say("Building the operator and the Twilio emulator (a minute or two the first time)")
 	bins, err := testbed.Build(ctx, cfg.root, filepath.Join(cfg.dir, "bin"))
 	if err != nil {
 		return err
