@@ -189,3 +189,9 @@ func (a *apiClient) trusthub(ctx context.Context) *trusthubv1.ApiService {
 // maxPageSize is Twilio's largest page; lists are read to the end in as few requests as
 // possible.
 const maxPageSize = 1000
+
+// seg escapes a value that twilio-go puts into a request path. twilio-go substitutes
+// path parameters unescaped, so a "/" would add a segment and a "?" or "#" cut the path
+// short; escaped, a value is always exactly one segment. (The controllers check SIDs
+// against their pattern first; this is the second line.)
+func seg(v string) string { return url.PathEscape(v) }

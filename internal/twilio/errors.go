@@ -8,6 +8,8 @@ import (
 	"net/url"
 
 	twclient "github.com/twilio/twilio-go/client"
+
+	"github.com/twilio-operator/twilio-operator/internal/redact"
 )
 
 // Class says what a controller should do about an error.
@@ -74,15 +76,17 @@ type Error struct {
 }
 
 // Error says what failed with Twilio's code and message, which are what users search for.
-// It never contains a credential.
+// It never contains a credential: a URL Twilio's message repeats loses its user
+// information.
 func (e *Error) Error() string {
+	msg := redact.URLs(e.Message)
 	if e.Code != 0 {
-		return fmt.Sprintf("%s: twilio error %d: %s (HTTP %d)", e.Op, e.Code, e.Message, e.Status)
+		return fmt.Sprintf("%s: twilio error %d: %s (HTTP %d)", e.Op, e.Code, msg, e.Status)
 	}
 	if e.Status != 0 {
-		return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.Status, e.Message)
+		return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.Status, msg)
 	}
-	return fmt.Sprintf("%s: %s", e.Op, e.Message)
+	return fmt.Sprintf("%s: %s", e.Op, msg)
 }
 
 // ClassOf returns the class of err; errors that are not *Error are transient.

@@ -94,6 +94,9 @@ func matchTemplate(tpl, segments []string) bool {
 
 // isRegistrationWrite reports whether a request writes a brand or campaign, which Twilio
 // limits to one per second per account.
+// isCampaignEndpoint says whether endpoint is one of the A2P campaign routes.
+func isCampaignEndpoint(endpoint string) bool { return strings.Contains(endpoint, "/Compliance/Usa2p") }
+
 func isRegistrationWrite(method, endpoint string) bool {
 	if method == "GET" {
 		return false

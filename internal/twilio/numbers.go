@@ -26,7 +26,7 @@ func (a *apiClient) FindIncomingNumber(ctx context.Context, e164 string) (*Incom
 
 func (a *apiClient) FetchIncomingNumber(ctx context.Context, sid string) (*IncomingNumber, error) {
 	params := new(apiv2010.FetchIncomingPhoneNumberParams).SetPathAccountSid(a.creds.AccountSID)
-	n, err := a.api(ctx).FetchIncomingPhoneNumber(sid, params)
+	n, err := a.api(ctx).FetchIncomingPhoneNumber(seg(sid), params)
 	if err != nil {
 		return nil, classify(opFetchIncomingNum, err)
 	}
@@ -34,7 +34,7 @@ func (a *apiClient) FetchIncomingNumber(ctx context.Context, sid string) (*Incom
 }
 
 func (a *apiClient) FetchCustomerProfile(ctx context.Context, sid string) (*Bundle, error) {
-	b, err := a.trusthub(ctx).FetchCustomerProfile(sid)
+	b, err := a.trusthub(ctx).FetchCustomerProfile(seg(sid))
 	if err != nil {
 		return nil, classify(opFetchCustomerProf, err)
 	}
@@ -42,7 +42,7 @@ func (a *apiClient) FetchCustomerProfile(ctx context.Context, sid string) (*Bund
 }
 
 func (a *apiClient) FetchTrustProduct(ctx context.Context, sid string) (*Bundle, error) {
-	b, err := a.trusthub(ctx).FetchTrustProduct(sid)
+	b, err := a.trusthub(ctx).FetchTrustProduct(seg(sid))
 	if err != nil {
 		return nil, classify(opFetchTrustProduct, err)
 	}

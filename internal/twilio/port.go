@@ -164,6 +164,10 @@ const (
 	BrandApproved  = "APPROVED"
 	BrandFailed    = "FAILED"
 	BrandSuspended = "SUSPENDED"
+	// BrandDeletionPending and BrandDeletionFailed: Twilio is deleting the brand (or
+	// failed to); it carries no campaign.
+	BrandDeletionPending = "DELETION_PENDING"
+	BrandDeletionFailed  = "DELETION_FAILED"
 )
 
 // BrandParams registers a brand.
@@ -184,27 +188,30 @@ type RegistrationError struct {
 
 // Campaign is an A2P campaign (Usa2p resource) of a Messaging Service.
 type Campaign struct {
-	SID                   string
-	AccountSID            string
-	BrandRegistrationSID  string
-	MessagingServiceSID   string
-	Usecase               string
-	Description           string
-	MessageFlow           string
-	MessageSamples        []string
-	HasEmbeddedLinks      bool
-	HasEmbeddedPhone      bool
-	OptInMessage          string
-	OptOutMessage         string
-	HelpMessage           string
-	OptInKeywords         []string
-	OptOutKeywords        []string
-	HelpKeywords          []string
-	SubscriberOptIn       bool
-	AgeGated              bool
-	DirectLending         bool
-	PrivacyPolicyURL      string
-	TermsAndConditionsURL string
+	SID                  string
+	AccountSID           string
+	BrandRegistrationSID string
+	MessagingServiceSID  string
+	Usecase              string
+	Description          string
+	MessageFlow          string
+	MessageSamples       []string
+	HasEmbeddedLinks     bool
+	HasEmbeddedPhone     bool
+	OptInMessage         string
+	OptOutMessage        string
+	HelpMessage          string
+	OptInKeywords        []string
+	OptOutKeywords       []string
+	HelpKeywords         []string
+	SubscriberOptIn      bool
+	AgeGated             bool
+	DirectLending        bool
+	// PrivacyPolicyURL and TermsAndConditionsURL are nil when Twilio's answer does not
+	// carry them (only the v2 shape, selected by CampaignAPIVersion, does): unknown, not
+	// empty.
+	PrivacyPolicyURL      *string
+	TermsAndConditionsURL *string
 	// Status is PENDING, IN_PROGRESS, VERIFIED, FAILED… (reported verbatim).
 	Status     string
 	CampaignID string

@@ -6,6 +6,16 @@ import (
 	messagingv1 "github.com/twilio/twilio-go/rest/messaging/v1"
 )
 
+// APIVersionHeader selects the shape of a campaign in Twilio's answers, and
+// CampaignAPIVersion is the version the port asks for: the us_app_to_person_v2 shape,
+// the only one with privacy_policy_url and terms_and_conditions_url. Twilio's spec
+// declares the header without a value; the value is the one Twilio's own client code
+// sends.
+const (
+	APIVersionHeader   = "X-Twilio-Api-Version"
+	CampaignAPIVersion = "v1.2"
+)
+
 const (
 	opCreateBrand    = "POST /v1/a2p/BrandRegistrations"
 	opListBrands     = "GET /v1/a2p/BrandRegistrations"
@@ -19,7 +29,7 @@ const (
 )
 
 func (a *apiClient) FetchBrand(ctx context.Context, sid string) (*Brand, error) {
-	b, err := a.messaging(ctx).FetchBrandRegistrations(sid)
+	b, err := a.messaging(ctx).FetchBrandRegistrations(seg(sid))
 	if err != nil {
 		return nil, classify(opFetchBrand, err)
 	}
@@ -53,7 +63,7 @@ func (a *apiClient) CreateBrand(ctx context.Context, p BrandParams) (*Brand, err
 }
 
 func (a *apiClient) ResubmitBrand(ctx context.Context, sid string) (*Brand, error) {
-	b, err := a.messaging(ctx).UpdateBrandRegistrations(sid)
+	b, err := a.messaging(ctx).UpdateBrandRegistrations(seg(sid))
 	if err != nil {
 		return nil, classify(opResubmitBrand, err)
 	}
@@ -61,7 +71,7 @@ func (a *apiClient) ResubmitBrand(ctx context.Context, sid string) (*Brand, erro
 }
 
 func (a *apiClient) ListCampaigns(ctx context.Context, serviceSID string) ([]Campaign, error) {
-	list, err := a.messaging(ctx).ListUsAppToPerson(serviceSID, new(messagingv1.ListUsAppToPersonParams).SetPageSize(maxPageSize))
+	list, err := a.messaging(ctx).ListUsAppToPerson(seg(serviceSID), new(messagingv1.ListUsAppToPersonParams).SetPageSize(maxPageSize))
 	if err != nil {
 		return nil, classify(opListCampaigns, err)
 	}
@@ -73,7 +83,7 @@ func (a *apiClient) ListCampaigns(ctx context.Context, serviceSID string) ([]Cam
 }
 
 func (a *apiClient) FetchCampaign(ctx context.Context, serviceSID, sid string) (*Campaign, error) {
-	c, err := a.messaging(ctx).FetchUsAppToPerson(serviceSID, sid, nil)
+	c, err := a.messaging(ctx).FetchUsAppToPerson(seg(serviceSID), seg(sid), nil)
 	if err != nil {
 		return nil, classify(opFetchCampaign, err)
 	}
@@ -81,7 +91,7 @@ func (a *apiClient) FetchCampaign(ctx context.Context, serviceSID, sid string) (
 }
 
 func (a *apiClient) CreateCampaign(ctx context.Context, serviceSID string, p CampaignParams) (*Campaign, error) {
-	c, err := a.messaging(ctx).CreateUsAppToPerson(serviceSID, createCampaignParams(p))
+	c, err := a.messaging(ctx).CreateUsAppToPerson(seg(serviceSID), createCampaignParams(p))
 	if err != nil {
 		return nil, classify(opCreateCampaign, err)
 	}
@@ -89,7 +99,7 @@ func (a *apiClient) CreateCampaign(ctx context.Context, serviceSID string, p Cam
 }
 
 func (a *apiClient) UpdateCampaign(ctx context.Context, serviceSID, sid string, p CampaignUpdate) (*Campaign, error) {
-	c, err := a.messaging(ctx).UpdateUsAppToPerson(serviceSID, sid, updateCampaignParams(p))
+	c, err := a.messaging(ctx).UpdateUsAppToPerson(seg(serviceSID), seg(sid), updateCampaignParams(p))
 	if err != nil {
 		return nil, classify(opUpdateCampaign, err)
 	}
@@ -97,5 +107,5 @@ func (a *apiClient) UpdateCampaign(ctx context.Context, serviceSID, sid string, 
 }
 
 func (a *apiClient) DeleteCampaign(ctx context.Context, serviceSID, sid string) error {
-	return classify(opDeleteCampaign, a.messaging(ctx).DeleteUsAppToPerson(serviceSID, sid))
+	return classify(opDeleteCampaign, a.messaging(ctx).DeleteUsAppToPerson(seg(serviceSID), seg(sid)))
 }

@@ -23,7 +23,7 @@ const (
 )
 
 func (a *apiClient) FetchService(ctx context.Context, sid string) (*Service, error) {
-	s, err := a.messaging(ctx).FetchService(sid)
+	s, err := a.messaging(ctx).FetchService(seg(sid))
 	if err != nil {
 		return nil, classify(opFetchService, err)
 	}
@@ -51,7 +51,7 @@ func (a *apiClient) CreateService(ctx context.Context, p ServiceParams) (*Servic
 }
 
 func (a *apiClient) UpdateService(ctx context.Context, sid string, p ServiceParams) (*Service, error) {
-	s, err := a.messaging(ctx).UpdateService(sid, updateServiceParams(p))
+	s, err := a.messaging(ctx).UpdateService(seg(sid), updateServiceParams(p))
 	if err != nil {
 		return nil, classify(opUpdateService, err)
 	}
@@ -59,11 +59,11 @@ func (a *apiClient) UpdateService(ctx context.Context, sid string, p ServicePara
 }
 
 func (a *apiClient) DeleteService(ctx context.Context, sid string) error {
-	return classify(opDeleteService, a.messaging(ctx).DeleteService(sid))
+	return classify(opDeleteService, a.messaging(ctx).DeleteService(seg(sid)))
 }
 
 func (a *apiClient) ListPoolNumbers(ctx context.Context, serviceSID string) ([]PoolNumber, error) {
-	list, err := a.messaging(ctx).ListPhoneNumber(serviceSID, new(messagingv1.ListPhoneNumberParams).SetPageSize(maxPageSize))
+	list, err := a.messaging(ctx).ListPhoneNumber(seg(serviceSID), new(messagingv1.ListPhoneNumberParams).SetPageSize(maxPageSize))
 	if err != nil {
 		return nil, classify(opListPoolNumbers, err)
 	}
@@ -75,7 +75,7 @@ func (a *apiClient) ListPoolNumbers(ctx context.Context, serviceSID string) ([]P
 }
 
 func (a *apiClient) AddPoolNumber(ctx context.Context, serviceSID, numberSID string) error {
-	_, err := a.messaging(ctx).CreatePhoneNumber(serviceSID, new(messagingv1.CreatePhoneNumberParams).SetPhoneNumberSid(numberSID))
+	_, err := a.messaging(ctx).CreatePhoneNumber(seg(serviceSID), new(messagingv1.CreatePhoneNumberParams).SetPhoneNumberSid(numberSID))
 	err = classify(opAddPoolNumber, err)
 	if ClassOf(err) == ClassConflict {
 		return nil // 21710: already in this service, which is what was asked
@@ -84,5 +84,5 @@ func (a *apiClient) AddPoolNumber(ctx context.Context, serviceSID, numberSID str
 }
 
 func (a *apiClient) RemovePoolNumber(ctx context.Context, serviceSID, numberSID string) error {
-	return classify(opRemovePoolNumber, a.messaging(ctx).DeletePhoneNumber(serviceSID, numberSID))
+	return classify(opRemovePoolNumber, a.messaging(ctx).DeletePhoneNumber(seg(serviceSID), seg(numberSID)))
 }

@@ -61,12 +61,14 @@ func (t *callTransport) send(req *http.Request, endpoint string, attempt int) (*
 			return nil, err
 		}
 	}
+	if isCampaignEndpoint(endpoint) {
+		// Every campaign request asks for the v2 shape, which carries the privacy and
+		// terms URLs. twilio-go sends the header only where its parameters have one set,
+		// and its list never does: set here, it is on every campaign request.
+		out.Header.Set(APIVersionHeader, CampaignAPIVersion)
+	}
 	if t.baseURL != nil {
-		out.URL.Scheme = t.baseURL.Scheme
-		out.URL.Host = t.baseURL.Host
-		out.URL.Path = strings.TrimSuffix(t.baseURL.Path, "/") + out.URL.Path
-		out.URL.RawPath = ""
-		out.Host = ""
+		redirect(out, t.baseURL)
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
@@ -78,6 +80,22 @@ func (t *callTransport) send(req *http.Request, endpoint string, attempt int) (*
 	release(status == http.StatusTooManyRequests)
 	t.metrics.observe(req.Method, endpoint, status, time.Since(start))
 	return resp, err
+}
+
+// redirect sends req to base instead of Twilio's host, keeping its path (escapes
+// included: a path parameter escaped by the port stays one segment) under base's path.
+func redirect(req *http.Request, base *url.URL) {
+	escaped := strings.TrimSuffix(base.EscapedPath(), "/") + req.URL.EscapedPath()
+	path, err := url.PathUnescape(escaped)
+	if err != nil {
+		path = escaped
+	}
+	req.URL.Scheme, req.URL.Host = base.Scheme, base.Host
+	req.URL.Path, req.URL.RawPath = path, escaped
+	if path == escaped {
+		req.URL.RawPath = ""
+	}
+	req.Host = ""
 }
 
 // throttledBackoff is the wait before retry attempt+1 of a request answered 429: 100ms
