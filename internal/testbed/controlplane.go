@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"fmt"
+	"time"
 	"os"
 	"path/filepath"
 
@@ -26,6 +27,9 @@ func StartControlPlane(assets, crdDir, dir string) (*ControlPlane, error) {
 		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{crdDir},
 		ErrorIfCRDPathMissing: true,
+		// kube-apiserver drains its connections when it stops; on a loaded machine that
+		// takes longer than envtest's default 20 seconds.
+		ControlPlaneStopTimeout: time.Minute,
 	}
 	cfg, err := env.Start()
 	if err != nil {
