@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 
@@ -16,7 +15,8 @@ import (
 )
 
 // A2PRegistrationReconciler registers an A2P brand and one campaign per Messaging
-// Service, follows carrier vetting, and never pays a registration fee twice.
+// Service, follows carrier vetting, and never pays a registration or vetting fee the
+// user did not ask for.
 type A2PRegistrationReconciler struct {
 	*shared
 	syncs *syncTracker
@@ -25,10 +25,7 @@ type A2PRegistrationReconciler struct {
 // a2pRun is one reconcile of one A2PRegistration.
 type a2pRun struct {
 	*A2PRegistrationReconciler
-	obj      *v1alpha1.A2PRegistration
-	tw       twilio.Client
-	decision syncDecision
-	targets  []campaignTarget
+	obj *v1alpha1.A2PRegistration
 }
 
 // campaignTarget is the Messaging Service one campaign of the spec goes on.
@@ -41,51 +38,51 @@ type campaignTarget struct {
 	problem error
 }
 
-// Reconcile makes Twilio match one A2PRegistration; see (*shared).reconcile.
+// Reconcile makes Twilio match one A2PRegistration; see reconcileObject.
 func (r *A2PRegistrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := &v1alpha1.A2PRegistration{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return r.reconcile(ctx, r.syncs, &a2pRun{A2PRegistrationReconciler: r, obj: obj})
+	return reconcileObject(ctx, r.shared, r.syncs, &a2pRun{A2PRegistrationReconciler: r, obj: obj})
 }
 
 func (run *a2pRun) object() conditioned     { return run.obj }
 func (run *a2pRun) credentialsName() string { return run.obj.Spec.CredentialsRef.Name }
 
-// decide resolves the Messaging Services of the campaigns from the cache and decides
-// whether Twilio may be called now. A referenced service getting its SID is an input
-// change, so the registration proceeds as soon as the service exists in Twilio.
-func (run *a2pRun) inputs(ctx context.Context) ([]string, error) {
+// inputs resolves the Messaging Services of the campaigns from the cache. A referenced
+// service appearing, or getting its SID, is an input change, so the registration
+// proceeds as soon as the service exists in Twilio.
+func (run *a2pRun) inputs(ctx context.Context) ([]campaignTarget, []string, error) {
 	secretVersion, err := run.creds.version(ctx, secretKey(run.obj, run.obj.Spec.CredentialsRef.Name))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	extra := []string{secretVersion}
-	run.targets = make([]campaignTarget, len(run.obj.Spec.Campaigns))
+	targets := make([]campaignTarget, len(run.obj.Spec.Campaigns))
 	for i, c := range run.obj.Spec.Campaigns {
-		if run.targets[i], err = run.target(ctx, c); err != nil {
-			return nil, err
+		if targets[i], err = run.target(ctx, c); err != nil {
+			return nil, nil, err
 		}
-		extra = append(extra, run.targets[i].fingerprint())
+		extra = append(extra, targets[i].fingerprint())
 	}
-	return extra, nil
+	return targets, extra, nil
 }
 
 // statusCurrent: the campaigns in the status are on exactly the services the spec's
 // campaigns target now (a referenced MessagingService may have been recreated with a
 // new SID). A Ready registration's brand is APPROVED, which no resubmit-brand
 // annotation changes: it only acts on a FAILED brand.
-func (run *a2pRun) statusCurrent() bool {
-	targets := make([]string, 0, len(run.targets))
-	for _, t := range run.targets {
+func (run *a2pRun) statusCurrent(targets []campaignTarget) bool {
+	sids := make([]string, 0, len(targets))
+	for _, t := range targets {
 		if t.problem != nil {
 			return false
 		}
-		targets = append(targets, t.sid)
+		sids = append(sids, t.sid)
 	}
-	sort.Strings(targets)
-	return slices.Equal(targets, campaignServiceSIDs(run.obj))
+	sort.Strings(sids)
+	return slices.Equal(sids, campaignServiceSIDs(run.obj))
 }
 
 // fingerprint is the target as an input of the reconcile: the referenced service
@@ -112,39 +109,40 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 	case err != nil:
 		return t, err
 	default:
-		if t.sid = annotation(ms, v1alpha1.SIDAnnotation); t.sid == "" {
+		if t.sid = annotation(ms, v1alpha1.SIDAnnotation); t.sid == "" || ms.Status.SID != t.sid {
+			t.sid = ""
 			t.problem = waiting(v1alpha1.ReasonAwaitingMessagingService, "MessagingService %s has no Messaging Service in Twilio yet", t.name)
 		}
 	}
 	return t, nil
 }
 
-// sync registers the brand, then the campaigns once the brand is APPROVED.
-func (run *a2pRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision) error {
+// sync is one pass of observe → plan → act: read the brand and the campaigns, decide
+// every write (each with its cost: free, a new vetting, a fee, destructive), then carry
+// the writes out, unless the object only observes.
+func (run *a2pRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision, targets []campaignTarget) error {
 	if err := checkAccount(run.obj, tw, "brand registration"); err != nil {
 		return err
 	}
-	run.tw, run.decision = tw, decision
 	run.obj.Status.AccountSID = tw.AccountSID()
-	run.obj.Status.Drift = nil
-	brand, err := run.brand(ctx)
+	obs, err := run.observe(ctx, tw, decision, targets)
 	if err != nil {
-		markSubCondition(run.obj, v1alpha1.ConditionCampaignsVerified, "False", v1alpha1.ReasonAwaitingBrandApproval,
-			"Campaigns are registered once the brand is APPROVED")
 		return err
 	}
-	run.obj.Status.LastSyncTime = run.now()
-	if err := run.campaigns(ctx, brand); err != nil {
+	plan := planRegistration(run.obj, obs)
+	if run.observeOnly() {
+		return run.reportObserved(obs, plan)
+	}
+	res, err := run.execute(ctx, tw, obs, plan)
+	run.report(plan, res)
+	if err != nil {
 		return err
 	}
-	if run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly && len(run.obj.Status.Drift) > 0 {
-		markNotReady(run.obj, v1alpha1.ReasonDriftDetected, fmt.Sprintf(
-			"Twilio differs from the spec in %s; managementPolicy is ObserveOnly, so nothing is changed", driftFields(run.obj.Status.Drift)))
-		return nil
-	}
-	markReady(run.obj, v1alpha1.ReasonAvailable, fmt.Sprintf("Brand %s is APPROVED and %s campaigns are VERIFIED",
-		brand.SID, run.obj.Status.VerifiedCampaigns))
-	return nil
+	return run.readiness(plan, res)
+}
+
+func (run *a2pRun) observeOnly() bool {
+	return run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly
 }
 
 // campaignServiceSIDs lists, sorted, the Messaging Services the registration's campaigns

@@ -102,7 +102,9 @@ func TestA2PRegistrationHappyPath(t *testing.T) {
 	g.Expect(a2p.Status.Campaigns).To(ConsistOf(v1alpha1.CampaignStatus{
 		MessagingService: "support", MessagingServiceSID: ms.Status.SID, SID: campaigns[0].Sid,
 		CampaignID: campaigns[0].CampaignID, Status: "VERIFIED",
+		AppliedHash: a2p.Status.Campaigns[0].AppliedHash,
 	}))
+	g.Expect(a2p.Status.Campaigns[0].AppliedHash).NotTo(BeEmpty(), "the entry is recorded as applied")
 
 	// The referenced service now carries the registration.
 	svc, _ := e.emu.Service(ms.Status.SID)

@@ -1,6 +1,9 @@
 package controllers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
@@ -57,26 +60,43 @@ func campaignUpdate(c *v1alpha1.CampaignSpec, live *twilio.Campaign) twilio.Camp
 
 // diffCampaign compares a campaign spec with the live campaign, split into the fields an
 // update can change and those Twilio fixes at registration. prefix names the campaign in
-// drift entries, e.g. "campaigns[0]".
+// drift entries, e.g. "campaigns[0]". The privacy and terms URLs are compared only when
+// Twilio's answer carries them: missing from it, they are unknown, not empty.
 func diffCampaign(prefix string, c *v1alpha1.CampaignSpec, live *twilio.Campaign) (updatable, immutable []v1alpha1.DriftEntry) {
 	name := func(field string) string { return fmt.Sprintf("%s.%s", prefix, field) }
-	diffField(&updatable, name("description"), &c.Description, live.Description, nil)
-	diffField(&updatable, name("messageFlow"), &c.MessageFlow, live.MessageFlow, nil)
-	diffList(&updatable, name("messageSamples"), c.MessageSamples, live.MessageSamples)
-	diffField(&updatable, name("hasEmbeddedLinks"), &c.HasEmbeddedLinks, live.HasEmbeddedLinks, nil)
-	diffField(&updatable, name("hasEmbeddedPhone"), &c.HasEmbeddedPhone, live.HasEmbeddedPhone, nil)
-	diffField(&updatable, name("ageGated"), c.AgeGated, live.AgeGated, nil)
-	diffField(&updatable, name("directLending"), c.DirectLending, live.DirectLending, nil)
-	diffField(&updatable, name("privacyPolicyUrl"), (*string)(c.PrivacyPolicyURL), live.PrivacyPolicyURL, nil)
-	diffField(&updatable, name("termsAndConditionsUrl"), (*string)(c.TermsAndConditionsURL), live.TermsAndConditionsURL, nil)
+	u, im := &drifts{}, &drifts{}
+	diffField(u, name("description"), &c.Description, live.Description, nil)
+	diffField(u, name("messageFlow"), &c.MessageFlow, live.MessageFlow, nil)
+	diffList(u, name("messageSamples"), c.MessageSamples, live.MessageSamples)
+	diffField(u, name("hasEmbeddedLinks"), &c.HasEmbeddedLinks, live.HasEmbeddedLinks, nil)
+	diffField(u, name("hasEmbeddedPhone"), &c.HasEmbeddedPhone, live.HasEmbeddedPhone, nil)
+	diffField(u, name("ageGated"), c.AgeGated, live.AgeGated, nil)
+	diffField(u, name("directLending"), c.DirectLending, live.DirectLending, nil)
+	if live.PrivacyPolicyURL != nil {
+		diffField(u, name("privacyPolicyUrl"), (*string)(c.PrivacyPolicyURL), *live.PrivacyPolicyURL, nil)
+	}
+	if live.TermsAndConditionsURL != nil {
+		diffField(u, name("termsAndConditionsUrl"), (*string)(c.TermsAndConditionsURL), *live.TermsAndConditionsURL, nil)
+	}
 
-	diffField(&immutable, name("usecase"), &c.Usecase, live.Usecase, nil)
-	diffField(&immutable, name("optInMessage"), c.OptInMessage, live.OptInMessage, nil)
-	diffField(&immutable, name("optOutMessage"), c.OptOutMessage, live.OptOutMessage, nil)
-	diffField(&immutable, name("helpMessage"), c.HelpMessage, live.HelpMessage, nil)
-	diffList(&immutable, name("optInKeywords"), c.OptInKeywords, live.OptInKeywords)
-	diffList(&immutable, name("optOutKeywords"), c.OptOutKeywords, live.OptOutKeywords)
-	diffList(&immutable, name("helpKeywords"), c.HelpKeywords, live.HelpKeywords)
-	diffField(&immutable, name("subscriberOptIn"), c.SubscriberOptIn, live.SubscriberOptIn, nil)
-	return updatable, immutable
+	diffField(im, name("usecase"), &c.Usecase, live.Usecase, nil)
+	diffField(im, name("optInMessage"), c.OptInMessage, live.OptInMessage, nil)
+	diffField(im, name("optOutMessage"), c.OptOutMessage, live.OptOutMessage, nil)
+	diffField(im, name("helpMessage"), c.HelpMessage, live.HelpMessage, nil)
+	diffList(im, name("optInKeywords"), c.OptInKeywords, live.OptInKeywords)
+	diffList(im, name("optOutKeywords"), c.OptOutKeywords, live.OptOutKeywords)
+	diffList(im, name("helpKeywords"), c.HelpKeywords, live.HelpKeywords)
+	diffField(im, name("subscriberOptIn"), c.SubscriberOptIn, live.SubscriberOptIn, nil)
+	return u.entries, im.entries
+}
+
+// campaignHash identifies a spec entry: any change of the entry changes it. It is what
+// status.campaigns[].appliedHash records.
+func campaignHash(c *v1alpha1.CampaignSpec) string {
+	data, err := json.Marshal(c)
+	if err != nil {
+		panic(fmt.Sprintf("a campaign spec always marshals: %v", err))
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
 }

@@ -258,9 +258,11 @@ func TestBadInputCatalogue(t *testing.T) {
 			object: func(e *testEnv, sid string) client.Object {
 				return e.messagingService("bad", func(ms *v1alpha1.MessagingService) { withAnnotation(v1alpha1.SIDAnnotation, sid)(ms) })
 			},
-			reason: v1alpha1.ReasonAmbiguousAdoption,
-			message: func(e *testEnv, _ client.Object, sid string) string {
-				return "Messaging Service " + sid + " is already managed by MessagingService " + e.ns + "/first"
+			reason: v1alpha1.ReasonAlreadyManaged,
+			message: func(_ *testEnv, _ client.Object, sid string) string {
+				return "Messaging Service " + sid + " is managed by another object, so this one leaves it alone (it never changes " +
+					"or deletes it): remove the twilio-operator.io/sid annotation to create a new one, or delete this object, " +
+					"which deletes nothing in Twilio"
 			},
 		},
 		"an interrupted create that left two candidate services": {

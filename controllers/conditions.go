@@ -67,7 +67,7 @@ func markSubCondition(obj conditioned, conditionType string, status metav1.Condi
 func setCondition(obj conditioned, conditionType string, status metav1.ConditionStatus, reason, message string) {
 	conditions := obj.GetConditions()
 	meta.SetStatusCondition(&conditions, metav1.Condition{
-		Type: conditionType, Status: status, Reason: reason, Message: message,
+		Type: conditionType, Status: status, Reason: reason, Message: redact(message),
 		ObservedGeneration: obj.GetGeneration(),
 	})
 	obj.SetConditions(conditions)

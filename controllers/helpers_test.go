@@ -43,7 +43,10 @@ const (
 // testEnv is one test's world: a namespace, a Twilio emulator behind a real HTTP
 // server, and an operator manager that watches only that namespace.
 type testEnv struct {
-	ns       string
+	ns string
+	// other is a second namespace the operator watches too (withOtherNamespace), with
+	// the same credentials Secret: a copy of an object goes there.
+	other    string
 	emu      *twilioemu.Server
 	logs     *testbed.SyncBuffer
 	registry *prometheus.Registry
@@ -60,6 +63,8 @@ type envConfig struct {
 	limits twilio.Limits
 	seed   twilioemu.Seed
 	secret map[string]string
+	// otherNamespace adds a second watched namespace (testEnv.other).
+	otherNamespace bool
 	// twilioClock is how far Twilio's clock is ahead of the operator's (negative:
 	// behind). Both run at the wall clock's rate; the emulator's moves on further
 	// only when a test advances it.
@@ -74,6 +79,10 @@ func withResync(d time.Duration) envOption { return func(c *envConfig) { c.resyn
 
 // withTwilioClock sets Twilio's clock d ahead of the operator's (negative: behind).
 func withTwilioClock(d time.Duration) envOption { return func(c *envConfig) { c.twilioClock = d } }
+
+// withOtherNamespace makes the operator watch a second namespace, testEnv.other, with
+// the same credentials Secret.
+func withOtherNamespace() envOption { return func(c *envConfig) { c.otherNamespace = true } }
 
 // withSecret replaces the credentials Secret's data (nil: no Secret).
 func withSecret(data map[string]string) envOption { return func(c *envConfig) { c.secret = data } }
@@ -94,14 +103,18 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
-	NewWithT(t).Expect(k8s.Create(context.Background(), ns)).To(Succeed())
-	e := &testEnv{ns: ns.Name, logs: &testbed.SyncBuffer{}}
+	e := &testEnv{ns: newTestNamespace(t), logs: &testbed.SyncBuffer{}}
+	if cfg.otherNamespace {
+		e.other = newTestNamespace(t)
+	}
 	e.emu = twilioemu.New(twilioemu.WithSeed(cfg.seed), twilioemu.WithClock(twilioemu.OffsetClock(cfg.twilioClock)))
 	server := httptest.NewServer(e.emu)
 	e.cfg, e.twilioURL = cfg, server.URL
 	if cfg.secret != nil {
 		e.createSecret(t, secretName, cfg.secret)
+		if e.other != "" {
+			e.createSecretIn(t, e.other, secretName, cfg.secret)
+		}
 	}
 	e.startOperator(t)
 	t.Cleanup(func() {
@@ -110,29 +123,54 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 		if t.Failed() {
 			t.Logf("operator log:\n%s", e.logs.String())
 		}
-		_ = k8s.Delete(context.Background(), ns)
 	})
 	return e
 }
 
+// newTestNamespace creates a namespace for one test, deleted when it ends.
+func newTestNamespace(t *testing.T) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
+	NewWithT(t).Expect(k8s.Create(context.Background(), ns)).To(Succeed())
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), ns) })
+	return ns.Name
+}
+
 // startOperator starts an operator manager with fresh state and metrics (in
-// e.registry) that watches only the environment's namespace.
+// e.registry) that watches the environment's namespaces.
 func (e *testEnv) startOperator(t *testing.T) {
 	t.Helper()
-	g := NewWithT(t)
 	e.registry = prometheus.NewRegistry()
+	namespaces := []string{e.ns}
+	if e.other != "" {
+		namespaces = append(namespaces, e.other)
+	}
+	e.stopOperator = e.startManager(t, namespaces, e.logs, e.registry, "twilio-operator/test")
+}
+
+// startManager starts an operator manager that watches namespaces, claims in e.ns,
+// logs to logs, registers its metrics in reg and names itself userAgent to Twilio, so
+// the emulator counts its requests apart. It returns the function that stops it.
+func (e *testEnv) startManager(t *testing.T, namespaces []string, logs *testbed.SyncBuffer, reg *prometheus.Registry,
+	userAgent string) func() {
+	t.Helper()
+	g := NewWithT(t)
 	connector, err := twilio.NewConnector(twilio.Config{
 		BaseURL: e.twilioURL, Limits: e.cfg.limits, Timeout: 5 * time.Second,
-		UserAgent: "twilio-operator/test", Registerer: e.registry,
+		UserAgent: userAgent, Registerer: reg,
 	})
 	g.Expect(err).NotTo(HaveOccurred())
+	watched := map[string]cache.Config{}
+	for _, ns := range namespaces {
+		watched[ns] = cache.Config{}
+	}
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
-		Logger:                 zap.New(zap.WriteTo(e.logs), zap.Level(zapcore.Level(-1))),
+		Logger:                 zap.New(zap.WriteTo(logs), zap.Level(zapcore.Level(-1))),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache: cache.Options{
-			DefaultNamespaces: map[string]cache.Config{e.ns: {}},
+			DefaultNamespaces: watched,
 			DefaultTransform:  cache.TransformStripManagedFields(),
 		},
 		Client:     client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
@@ -141,7 +179,7 @@ func (e *testEnv) startOperator(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(controllers.SetupWithManager(mgr, controllers.Options{
 		Twilio: connector, ResyncPeriod: e.cfg.resync, MaxConcurrentReconciles: 4,
-		Registerer: e.registry, PollInterval: e.cfg.poll,
+		Registerer: reg, PollInterval: e.cfg.poll, ClaimsNamespace: e.ns,
 	})).To(Succeed())
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -152,7 +190,7 @@ func (e *testEnv) startOperator(t *testing.T) {
 			t.Errorf("manager stopped: %v", err)
 		}
 	}()
-	e.stopOperator = func() {
+	return func() {
 		cancel()
 		<-done
 	}
@@ -160,7 +198,12 @@ func (e *testEnv) startOperator(t *testing.T) {
 
 func (e *testEnv) createSecret(t *testing.T, name string, data map[string]string) {
 	t.Helper()
-	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.ns}, StringData: data}
+	e.createSecretIn(t, e.ns, name, data)
+}
+
+func (e *testEnv) createSecretIn(t *testing.T, namespace, name string, data map[string]string) {
+	t.Helper()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}, StringData: data}
 	NewWithT(t).Expect(k8s.Create(context.Background(), s)).To(Succeed())
 }
 

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -22,11 +21,7 @@ type MessagingServiceReconciler struct {
 // msRun is one reconcile of one MessagingService.
 type msRun struct {
 	*MessagingServiceReconciler
-	obj      *v1alpha1.MessagingService
-	tw       twilio.Client
-	decision syncDecision
-	// campaigns are the campaigns registrations report on the service.
-	campaigns []string
+	obj *v1alpha1.MessagingService
 }
 
 // Reconcile makes Twilio match one MessagingService; see (*shared).reconcile.
@@ -35,54 +30,57 @@ func (r *MessagingServiceReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return r.reconcile(ctx, r.syncs, &msRun{MessagingServiceReconciler: r, obj: obj})
+	return reconcileObject(ctx, r.shared, r.syncs, &msRun{MessagingServiceReconciler: r, obj: obj})
 }
 
 func (run *msRun) object() conditioned     { return run.obj }
 func (run *msRun) credentialsName() string { return run.obj.Spec.CredentialsRef.Name }
 
-// inputs are the credentials Secret's version and the campaigns registrations report
-// on the service.
-func (run *msRun) inputs(ctx context.Context) ([]string, error) {
+// inputs are the campaigns registrations report on the service, and with them the
+// credentials Secret's version.
+func (run *msRun) inputs(ctx context.Context) ([]string, []string, error) {
 	secretVersion, err := run.creds.version(ctx, secretKey(run.obj, run.obj.Spec.CredentialsRef.Name))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if run.campaigns, err = run.campaignsOn(ctx, run.obj); err != nil {
-		return nil, err
+	campaigns, err := run.campaignsOn(ctx, run.obj)
+	if err != nil {
+		return nil, nil, err
 	}
-	return append(slices.Clone(run.campaigns), secretVersion), nil
+	return campaigns, append(slices.Clone(campaigns), secretVersion), nil
 }
 
 // statusCurrent: Twilio marks a service registered for A2P while it holds a campaign,
 // so the status must say so exactly when a registration reports one on the service.
-func (run *msRun) statusCurrent() bool {
-	return run.obj.Status.UsAppToPersonRegistered == (len(run.campaigns) > 0)
+func (run *msRun) statusCurrent(campaigns []string) bool {
+	return run.obj.Status.UsAppToPersonRegistered == (len(campaigns) > 0)
 }
 
-// sync brings the Twilio side in line with the spec, or reports how it differs.
-func (run *msRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision) error {
+// sync is one pass of observe → plan → act: read Twilio (nothing else), decide every
+// write the spec implies (a pure function of the spec, the status and what was read),
+// then carry the writes out, unless the object only observes.
+func (run *msRun) sync(ctx context.Context, tw twilio.Client, decision syncDecision, _ []string) error {
 	if err := checkAccount(run.obj, tw, "Messaging Service"); err != nil {
 		return err
 	}
-	run.tw, run.decision = tw, decision
 	run.obj.Status.AccountSID = tw.AccountSID()
-	scope := run.scope()
-	svc, created, err := run.service(ctx, scope.service)
+	obs, err := run.observe(ctx, tw, run.scope(decision))
 	if err != nil {
 		return err
 	}
-	if err := run.numbers(ctx, svc.SID, created, scope.pool); err != nil {
+	plan := planService(run.obj, obs)
+	if plan.stall != nil {
+		return plan.stall
+	}
+	if run.observeOnly() {
+		return run.reportObserved(obs, plan)
+	}
+	done, err := run.execute(ctx, tw, plan)
+	run.report(obs, plan, done)
+	if err != nil {
 		return err
 	}
-	run.obj.Status.LastSyncTime = run.now()
-	if run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly && len(run.obj.Status.Drift) > 0 {
-		markNotReady(run.obj, v1alpha1.ReasonDriftDetected, fmt.Sprintf(
-			"Twilio differs from the spec in %s; managementPolicy is ObserveOnly, so nothing is changed", driftFields(run.obj.Status.Drift)))
-		return nil
-	}
-	markReady(run.obj, v1alpha1.ReasonAvailable, "Messaging Service "+svc.SID+" matches the spec")
-	return nil
+	return run.readiness(done.service.SID)
 }
 
 // readScope says which Twilio reads a sync makes.
@@ -92,14 +90,17 @@ type readScope struct{ service, pool bool }
 // pool are both read; a timer-driven resync reads one of them, alternately, so an
 // object costs at most one Twilio read per resync period and drift in either is still
 // found within two periods. ObserveOnly objects always read both, to report all drift.
-func (run *msRun) scope() readScope {
+func (run *msRun) scope(d syncDecision) readScope {
 	managesPool := run.obj.Spec.PhoneNumbers != nil
-	if run.decision.inputsChanged || run.decision.resyncs <= 0 || !managesPool ||
-		run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
+	if d.inputsChanged || d.resyncs <= 0 || !managesPool || run.observeOnly() {
 		return readScope{service: true, pool: managesPool}
 	}
-	if run.decision.resyncs%2 == 1 {
+	if d.resyncs%2 == 1 {
 		return readScope{pool: true}
 	}
 	return readScope{service: true}
+}
+
+func (run *msRun) observeOnly() bool {
+	return run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly
 }

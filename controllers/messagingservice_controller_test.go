@@ -6,6 +6,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/utils/ptr"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
@@ -300,6 +301,10 @@ func TestMessagingServiceAdoption(t *testing.T) {
 		withAnnotation(v1alpha1.SIDAnnotation, existing.SID)(ms)
 	})
 	g.Expect(k8s.Create(ctx, twice)).To(Succeed())
-	cond = waitForCondition(g, twice, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonAmbiguousAdoption)
-	g.Expect(cond.Message).To(ContainSubstring("already managed by MessagingService " + e.ns + "/adopted"))
+	cond = waitForCondition(g, twice, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonAlreadyManaged)
+	g.Expect(cond.Message).To(ContainSubstring("Messaging Service " + existing.SID + " is managed by another object"))
+	g.Expect(cond.Message).NotTo(ContainSubstring(e.ns), "the owner is not named")
+	g.Expect(cond.Message).NotTo(ContainSubstring("adopted"), "the owner is not named")
+	fetch(g, ms)
+	g.Expect(meta.IsStatusConditionTrue(ms.Status.Conditions, v1alpha1.ConditionReady)).To(BeTrue(), "the owner is not affected")
 }

@@ -38,47 +38,65 @@ func serviceParams(spec *v1alpha1.MessagingServiceSpec) twilio.ServiceParams {
 }
 
 // diffService compares the fields want sets with what Twilio holds. It returns the
-// update that puts them back and one drift entry per differing field.
-func diffService(want twilio.ServiceParams, have *twilio.Service) (twilio.ServiceParams, []v1alpha1.DriftEntry) {
+// update that puts them back and one drift entry per differing field. A difference
+// that kept holds unchanged (Twilio kept its value when it was last sent, at this
+// generation) is reported with KeptByTwilio and left out of the update.
+func diffService(want twilio.ServiceParams, have *twilio.Service, kept map[string]v1alpha1.DriftEntry) (twilio.ServiceParams, []v1alpha1.DriftEntry) {
 	var u twilio.ServiceParams
-	var d []v1alpha1.DriftEntry
-	diffField(&d, "friendlyName", want.FriendlyName, have.FriendlyName, &u.FriendlyName)
-	diffField(&d, "useInboundWebhookOnNumber", want.UseInboundWebhookOnNumber, have.UseInboundWebhookOnNumber, &u.UseInboundWebhookOnNumber)
-	diffField(&d, "inboundRequestUrl", want.InboundRequestURL, have.InboundRequestURL, &u.InboundRequestURL)
-	diffField(&d, "inboundMethod", want.InboundMethod, have.InboundMethod, &u.InboundMethod)
-	diffField(&d, "fallbackUrl", want.FallbackURL, have.FallbackURL, &u.FallbackURL)
-	diffField(&d, "fallbackMethod", want.FallbackMethod, have.FallbackMethod, &u.FallbackMethod)
-	diffField(&d, "statusCallback", want.StatusCallback, have.StatusCallback, &u.StatusCallback)
-	diffField(&d, "stickySender", want.StickySender, have.StickySender, &u.StickySender)
-	diffField(&d, "mmsConverter", want.MmsConverter, have.MmsConverter, &u.MmsConverter)
-	diffField(&d, "smartEncoding", want.SmartEncoding, have.SmartEncoding, &u.SmartEncoding)
-	diffField(&d, "scanMessageContent", want.ScanMessageContent, have.ScanMessageContent, &u.ScanMessageContent)
-	diffField(&d, "fallbackToLongCode", want.FallbackToLongCode, have.FallbackToLongCode, &u.FallbackToLongCode)
-	diffField(&d, "areaCodeGeomatch", want.AreaCodeGeomatch, have.AreaCodeGeomatch, &u.AreaCodeGeomatch)
-	diffField(&d, "validityPeriod", want.ValidityPeriod, have.ValidityPeriod, &u.ValidityPeriod)
-	diffField(&d, "synchronousValidation", want.SynchronousValidation, have.SynchronousValidation, &u.SynchronousValidation)
-	diffField(&d, "usecase", want.Usecase, have.Usecase, &u.Usecase)
-	return u, d
+	d := &drifts{kept: kept}
+	diffField(d, "friendlyName", want.FriendlyName, have.FriendlyName, &u.FriendlyName)
+	diffField(d, "useInboundWebhookOnNumber", want.UseInboundWebhookOnNumber, have.UseInboundWebhookOnNumber, &u.UseInboundWebhookOnNumber)
+	diffField(d, "inboundRequestUrl", want.InboundRequestURL, have.InboundRequestURL, &u.InboundRequestURL)
+	diffField(d, "inboundMethod", want.InboundMethod, have.InboundMethod, &u.InboundMethod)
+	diffField(d, "fallbackUrl", want.FallbackURL, have.FallbackURL, &u.FallbackURL)
+	diffField(d, "fallbackMethod", want.FallbackMethod, have.FallbackMethod, &u.FallbackMethod)
+	diffField(d, "statusCallback", want.StatusCallback, have.StatusCallback, &u.StatusCallback)
+	diffField(d, "stickySender", want.StickySender, have.StickySender, &u.StickySender)
+	diffField(d, "mmsConverter", want.MmsConverter, have.MmsConverter, &u.MmsConverter)
+	diffField(d, "smartEncoding", want.SmartEncoding, have.SmartEncoding, &u.SmartEncoding)
+	diffField(d, "scanMessageContent", want.ScanMessageContent, have.ScanMessageContent, &u.ScanMessageContent)
+	diffField(d, "fallbackToLongCode", want.FallbackToLongCode, have.FallbackToLongCode, &u.FallbackToLongCode)
+	diffField(d, "areaCodeGeomatch", want.AreaCodeGeomatch, have.AreaCodeGeomatch, &u.AreaCodeGeomatch)
+	diffField(d, "validityPeriod", want.ValidityPeriod, have.ValidityPeriod, &u.ValidityPeriod)
+	diffField(d, "synchronousValidation", want.SynchronousValidation, have.SynchronousValidation, &u.SynchronousValidation)
+	diffField(d, "usecase", want.Usecase, have.Usecase, &u.Usecase)
+	return u, d.entries
+}
+
+// drifts collects drift entries; kept are the entries Twilio kept the last time they
+// were sent (see diffService).
+type drifts struct {
+	entries []v1alpha1.DriftEntry
+	kept    map[string]v1alpha1.DriftEntry
+}
+
+// add records one drift entry and reports whether the field is to be written.
+func (d *drifts) add(e v1alpha1.DriftEntry) bool {
+	e.Desired, e.Actual = redact(e.Desired), redact(e.Actual)
+	if k, ok := d.kept[e.Field]; ok && k.Desired == e.Desired && k.Actual == e.Actual {
+		e.KeptByTwilio = true
+	}
+	d.entries = append(d.entries, e)
+	return !e.KeptByTwilio
 }
 
 // diffField records one field that differs: unset (nil) is unmanaged and never differs.
 // When set is not nil, it receives want, building the update that puts the field back.
-func diffField[T comparable](drift *[]v1alpha1.DriftEntry, name string, want *T, have T, set **T) {
+func diffField[T comparable](d *drifts, name string, want *T, have T, set **T) {
 	if want == nil || *want == have {
 		return
 	}
-	if set != nil {
+	if d.add(v1alpha1.DriftEntry{Field: name, Desired: fmt.Sprint(*want), Actual: fmt.Sprint(have)}) && set != nil {
 		*set = want
 	}
-	*drift = append(*drift, v1alpha1.DriftEntry{Field: name, Desired: fmt.Sprint(*want), Actual: fmt.Sprint(have)})
 }
 
 // diffList is diffField for lists: nil is unmanaged; order matters.
-func diffList(drift *[]v1alpha1.DriftEntry, name string, want, have []string) {
+func diffList(d *drifts, name string, want, have []string) {
 	if want == nil || slices.Equal(want, have) {
 		return
 	}
-	*drift = append(*drift, v1alpha1.DriftEntry{Field: name, Desired: strings.Join(want, " | "), Actual: strings.Join(have, " | ")})
+	d.add(v1alpha1.DriftEntry{Field: name, Desired: strings.Join(want, " | "), Actual: strings.Join(have, " | ")})
 }
 
 // driftFields lists the fields of drift entries for messages: "friendlyName, usecase".

@@ -18,15 +18,15 @@ func FuzzDiffService(f *testing.F) {
 		want := serviceParams(&spec)
 
 		matching := apply(twilio.Service{}, want)
-		if update, drift := diffService(want, &matching); update != (twilio.ServiceParams{}) || drift != nil {
+		if update, drift := diffService(want, &matching, nil); update != (twilio.ServiceParams{}) || drift != nil {
 			t.Fatalf("a service that holds the spec drifts: %+v %+v", update, drift)
 		}
 
 		have := twilio.Service{FriendlyName: name + "x", StatusCallback: haveURL, Usecase: haveUsecase,
 			ValidityPeriod: haveValidity, StickySender: bits&1 == 0, SmartEncoding: bits&2 == 0}
-		update, drift := diffService(want, &have)
+		update, drift := diffService(want, &have, nil)
 		fixed := apply(have, update)
-		if again, rest := diffService(want, &fixed); again != (twilio.ServiceParams{}) || rest != nil {
+		if again, rest := diffService(want, &fixed, nil); again != (twilio.ServiceParams{}) || rest != nil {
 			t.Fatalf("one update does not converge: %+v then %+v", update, again)
 		}
 		if apply(fixed, want) != fixed {

@@ -53,7 +53,7 @@ func TestDiffService(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			update, drift := diffService(serviceParams(&tc.spec), &twilioSide)
+			update, drift := diffService(serviceParams(&tc.spec), &twilioSide, nil)
 			if d := cmp.Diff(tc.wantUpdate, update); d != "" {
 				t.Errorf("update (-want +got):\n%s", d)
 			}

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,98 +13,52 @@ import (
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
 
-// numbers makes the sender pool exactly spec.phoneNumbers, when the spec sets it.
-// created says the service was just created, so its pool is known to be empty; read
-// says this sync reads the pool.
-func (run *msRun) numbers(ctx context.Context, serviceSID string, created, read bool) error {
-	desired := run.obj.Spec.PhoneNumbers
-	if desired == nil {
-		run.obj.Status.PhoneNumbers, run.obj.Status.AssociatedNumbers = nil, ""
-		return nil
-	}
-	if !read && !created {
-		return run.poolProblems() // this resync reads the service only
-	}
-	var pool []twilio.PoolNumber
-	if !created {
-		var err error
-		if pool, err = run.tw.ListPoolNumbers(ctx, serviceSID); err != nil {
-			return fmt.Errorf("cannot read the sender pool of Messaging Service %s: %w", serviceSID, err)
+// applyPool removes the numbers no entry wants, then adds the pending ones. Problems of
+// one number (not the account's, in another service) become its state; only errors
+// that stop the whole sync are returned.
+func (run *msRun) applyPool(ctx context.Context, tw twilio.Client, res serviceResult, p *poolPlan, created bool) (serviceResult, error) {
+	serviceSID := res.service.SID
+	res.numbers = slices.Clone(p.numbers)
+	for _, n := range p.remove {
+		err := tw.RemovePoolNumber(ctx, serviceSID, n.SID)
+		run.breaker.wrote(run.obj)
+		if err != nil && !twilio.IsNotFound(err) {
+			return res, fmt.Errorf("cannot remove %s from the sender pool of Messaging Service %s: %w", n.PhoneNumber, serviceSID, err)
 		}
+		res.removed++
 	}
-	statuses, extra := matchPool(desired, pool)
-	if run.obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
-		run.setPoolStatus(statuses)
-		if drift := poolDrift(statuses, pool, extra); drift != nil {
-			run.obj.Status.Drift = append(run.obj.Status.Drift, *drift)
-		}
-		return nil
-	}
-	removed, added, err := run.applyPool(ctx, serviceSID, statuses, extra)
-	if err != nil {
-		run.setPoolStatus(statuses)
-		return err
-	}
-	run.setPoolStatus(statuses)
-	if !created && added+removed > 0 {
-		log.FromContext(ctx).Info("Updated sender pool", "sid", serviceSID, "added", added, "removed", removed)
-		run.events.Eventf(run.obj, nil, "Normal", "Updated", "Update",
-			"Added %d and removed %d phone numbers in the sender pool of Messaging Service %s", added, removed, serviceSID)
-	}
-	return run.poolProblems()
-}
-
-// applyPool removes the extra numbers and adds the pending ones. It reports how many
-// numbers it removed and added.
-func (run *msRun) applyPool(ctx context.Context, serviceSID string, statuses []v1alpha1.PhoneNumberStatus,
-	extra []twilio.PoolNumber) (removed, added int, err error) {
-	// Removing first frees room in a pool that Twilio caps at 400 numbers.
-	for _, n := range extra {
-		if err := run.tw.RemovePoolNumber(ctx, serviceSID, n.SID); err != nil && !twilio.IsNotFound(err) {
-			return removed, added, fmt.Errorf("cannot remove %s from the sender pool of Messaging Service %s: %w",
-				n.PhoneNumber, serviceSID, err)
-		}
-		removed++
-	}
-	for i := range statuses {
-		if statuses[i].State != v1alpha1.PhoneNumberPending {
+	first := map[string]int{} // PN SID → the entry that adds it: one listed twice is added once
+	for i := range res.numbers {
+		st := &res.numbers[i]
+		if st.State != v1alpha1.PhoneNumberPending || st.SID == "" {
 			continue
 		}
-		ok, err := run.associate(ctx, serviceSID, &statuses[i], statuses)
-		if err != nil {
-			return removed, added, err
+		if j, ok := first[st.SID]; ok {
+			st.State, st.Message = res.numbers[j].State, res.numbers[j].Message
+			continue
 		}
-		if ok {
-			added++
+		first[st.SID] = i
+		added, err := run.addNumber(ctx, tw, serviceSID, st)
+		if err != nil {
+			return res, err
+		}
+		if added {
+			res.added++
 		}
 	}
-	return removed, added, nil
+	if !created && res.added+res.removed > 0 {
+		log.FromContext(ctx).Info("Updated sender pool", "sid", serviceSID, "added", res.added, "removed", res.removed)
+		run.events.normal(run.obj, reasonUpdated, actionUpdate,
+			"Added %d and removed %d phone numbers in the sender pool of Messaging Service %s", res.added, res.removed, serviceSID)
+	}
+	return res, nil
 }
 
-// associate resolves one pending entry to its PN SID and adds it to the pool. Problems
-// of that one number become its state; only errors that stop the whole sync are
-// returned. It reports whether a number was added.
-func (run *msRun) associate(ctx context.Context, serviceSID string, st *v1alpha1.PhoneNumberStatus,
-	all []v1alpha1.PhoneNumberStatus) (bool, error) {
-	account := run.tw.AccountSID()
-	if st.SID == "" {
-		n, err := run.tw.FindIncomingNumber(ctx, st.PhoneNumber)
-		switch {
-		case twilio.IsNotFound(err):
-			st.State, st.Message = v1alpha1.PhoneNumberNotFound, "not a phone number of account "+account
-			return false, nil
-		case err != nil:
-			return false, fmt.Errorf("cannot look up phone number %s: %w", st.PhoneNumber, err)
-		}
-		st.SID = n.SID
-	}
-	for _, other := range all {
-		if other.SID == st.SID && other.State == v1alpha1.PhoneNumberAssociated {
-			st.State = v1alpha1.PhoneNumberAssociated // listed twice, as E.164 and as PN SID
-			return false, nil
-		}
-	}
-	err := run.tw.AddPoolNumber(ctx, serviceSID, st.SID)
+// addNumber adds one number to the pool and sets its state. It reports whether the
+// number was added.
+func (run *msRun) addNumber(ctx context.Context, tw twilio.Client, serviceSID string, st *v1alpha1.PhoneNumberStatus) (bool, error) {
+	err := tw.AddPoolNumber(ctx, serviceSID, st.SID)
+	run.breaker.wrote(run.obj)
 	switch {
 	case err == nil:
 		st.State, st.Message = v1alpha1.PhoneNumberAssociated, ""
@@ -112,7 +67,7 @@ func (run *msRun) associate(ctx context.Context, serviceSID string, st *v1alpha1
 		st.State, st.Message = v1alpha1.PhoneNumberInUseElsewhere, "in another Messaging Service (Twilio error 21712)"
 	case twilio.IsNotFound(err), twilio.CodeOf(err) == twilio.CodeInvalidPhoneNumberSID:
 		// Twilio answers a PN SID the account does not own with 21421.
-		st.State, st.Message = v1alpha1.PhoneNumberNotFound, "not a phone number of account "+account
+		st.State, st.Message = v1alpha1.PhoneNumberNotFound, "not a phone number of account "+tw.AccountSID()
 	case twilio.ClassOf(err) == twilio.ClassUser:
 		st.Message = err.Error()
 	default:
@@ -177,7 +132,13 @@ func poolDrift(statuses []v1alpha1.PhoneNumberStatus, pool []twilio.PoolNumber, 
 	return &v1alpha1.DriftEntry{Field: "phoneNumbers", Desired: strings.Join(desired, ", "), Actual: strings.Join(actual, ", ")}
 }
 
+// setPoolStatus records the pool's statuses; nil (the spec leaves the pool unmanaged)
+// clears them.
 func (run *msRun) setPoolStatus(statuses []v1alpha1.PhoneNumberStatus) {
+	if run.obj.Spec.PhoneNumbers == nil {
+		run.obj.Status.PhoneNumbers, run.obj.Status.AssociatedNumbers = nil, ""
+		return
+	}
 	run.obj.Status.PhoneNumbers = statuses
 	run.obj.Status.AssociatedNumbers = fraction(statuses, func(st v1alpha1.PhoneNumberStatus) bool {
 		return st.State == v1alpha1.PhoneNumberAssociated
@@ -186,7 +147,7 @@ func (run *msRun) setPoolStatus(statuses []v1alpha1.PhoneNumberStatus) {
 
 // poolProblems turns numbers that cannot be associated into a Stalled reason that names
 // them; the other numbers are associated all the same.
-func (run *msRun) poolProblems() error {
+func (run *msRun) poolProblems(account string) error {
 	var notFound, inUse, invalid []string
 	for _, st := range run.obj.Status.PhoneNumbers {
 		switch {
@@ -211,7 +172,7 @@ func (run *msRun) poolProblems() error {
 	}
 	if len(notFound) > 0 {
 		reason = v1alpha1.ReasonPhoneNumberNotFound
-		msgs = append(msgs, fmt.Sprintf("%s not owned by account %s", numbersPhrase(notFound), run.tw.AccountSID()))
+		msgs = append(msgs, fmt.Sprintf("%s not owned by account %s", numbersPhrase(notFound), account))
 	}
 	if reason == "" {
 		return nil

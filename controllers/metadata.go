@@ -123,19 +123,22 @@ const twilioClockPrefix = "twilio="
 // too little would pay for a duplicate. An unreadable marker (edited by hand) widens
 // the search to all time, for the same reason.
 func createPendingSince(obj client.Object) time.Time {
-	value := annotation(obj, v1alpha1.CreatePendingAnnotation)
-	if rest, ok := strings.CutPrefix(value, twilioClockPrefix); ok {
-		t, err := time.Parse(time.RFC3339, rest)
-		if err != nil {
-			return time.Time{}
-		}
-		return t.Add(-twilioClockSlack)
-	}
-	t, err := time.Parse(time.RFC3339, value)
-	if err != nil {
+	at, twilioClock, ok := createPendingAt(obj)
+	switch {
+	case !ok:
 		return time.Time{}
+	case twilioClock:
+		return at.Add(-twilioClockSlack)
 	}
-	return t.Add(-clusterClockSlack)
+	return at.Add(-clusterClockSlack)
+}
+
+// createPendingAt reads the marker's time, and whether it is on Twilio's clock.
+func createPendingAt(obj client.Object) (at time.Time, twilioClock, ok bool) {
+	value := annotation(obj, v1alpha1.CreatePendingAnnotation)
+	rest, twilioClock := strings.CutPrefix(value, twilioClockPrefix)
+	t, err := time.Parse(time.RFC3339, rest)
+	return t, twilioClock, err == nil
 }
 
 const (

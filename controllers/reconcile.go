@@ -24,8 +24,10 @@ import (
 const cacheLagRetry = time.Second
 
 // kindSteps are the parts of a reconcile that differ between the two kinds; the loop
-// around them is the same (reconcile below).
-type kindSteps interface {
+// around them is the same (reconcileObject below). I is what a kind reads besides the
+// object itself before it decides whether Twilio is due (the referenced services, the
+// campaigns on its service); it is passed to the later steps as a value.
+type kindSteps[I any] interface {
 	// object is the object being reconciled; the steps change its status in memory.
 	object() conditioned
 	// credentialsName names the object's credentials Secret.
@@ -33,21 +35,21 @@ type kindSteps interface {
 	// applyDeletionPolicy deletes or leaves the object's Twilio side, as its deletion
 	// policy says, when the object is deleted.
 	applyDeletionPolicy(ctx context.Context) error
-	// inputs are what the reconcile depends on besides generation and annotations: a
-	// change in them makes Twilio due.
-	inputs(ctx context.Context) ([]string, error)
+	// inputs reads what the reconcile depends on besides generation and annotations,
+	// and the strings whose change makes Twilio due.
+	inputs(ctx context.Context) (I, []string, error)
 	// statusCurrent says, for a Ready object, whether its status still describes the
 	// Twilio side its inputs ask for, beyond what resumable checks for both kinds.
-	statusCurrent() bool
+	statusCurrent(in I) bool
 	// sync brings Twilio in line with the spec, or reports how it differs; decision is
 	// why it runs.
-	sync(ctx context.Context, tw twilio.Client, decision syncDecision) error
+	sync(ctx context.Context, tw twilio.Client, decision syncDecision, in I) error
 }
 
-// reconcile is the loop of docs/architecture.md for both kinds: deletion, finalizer,
-// pause, then (if Twilio may be called) credentials and the kind's sync; the status is
-// written once, at the end.
-func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSteps) (res ctrl.Result, err error) {
+// reconcileObject is the loop of docs/architecture.md for both kinds: deletion,
+// finalizer, pause, then (if Twilio may be called) credentials and the kind's sync; the
+// status is written once, at the end.
+func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, steps kindSteps[I]) (res ctrl.Result, err error) {
 	obj := steps.object()
 	switch syncs.view(obj.GetUID(), obj.GetResourceVersion()) {
 	case viewBehind:
@@ -66,7 +68,7 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 	defer func() { res, err = s.finish(ctx, syncs, obj, base, decision, extra, res, err) }()
 
 	if !obj.GetDeletionTimestamp().IsZero() {
-		return ctrl.Result{}, s.finalize(ctx, syncs, steps)
+		return ctrl.Result{}, s.finalize(ctx, syncs, obj, steps.applyDeletionPolicy)
 	}
 	// The finalizer guards what exists in Twilio. Without a SID or a create-pending
 	// marker nothing does yet: the marker's write adds the finalizer in the same patch
@@ -82,13 +84,14 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 		return ctrl.Result{}, nil
 	}
 	markUnpaused(obj)
-	if extra, err = steps.inputs(ctx); err != nil {
+	in, extra, err := steps.inputs(ctx)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)
 	decision = syncs.decide(obj.GetUID(), inputs)
-	if decision.unknown {
-		if syncedAt, ok := s.resumable(ctx, steps); ok {
+	if decision.unknown && steps.statusCurrent(in) {
+		if syncedAt, ok := s.resumable(ctx, obj, steps.credentialsName()); ok {
 			decision = syncs.resume(obj.GetUID(), inputs, syncedAt)
 		}
 	}
@@ -99,7 +102,7 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, steps.sync(ctx, tw, decision)
+	return ctrl.Result{}, steps.sync(ctx, tw, decision, in)
 }
 
 // resumable says whether a process that has no record of the object (it started, or
@@ -112,20 +115,19 @@ func (s *shared) reconcile(ctx context.Context, syncs *syncTracker, steps kindSt
 // another account while no process watched is reported at once). Without this, a
 // restart or a leader change would read every object from Twilio at once, and objects
 // changed meanwhile would wait behind those reads.
-func (s *shared) resumable(ctx context.Context, steps kindSteps) (time.Time, bool) {
-	obj := steps.object()
+func (s *shared) resumable(ctx context.Context, obj conditioned, secretName string) (time.Time, bool) {
 	st := commonStatus(obj)
 	ready := meta.FindStatusCondition(obj.GetConditions(), v1alpha1.ConditionReady)
 	sid := annotation(obj, v1alpha1.SIDAnnotation)
 	if st.LastSyncTime == nil || ready == nil || ready.Status != metav1.ConditionTrue ||
 		ready.ObservedGeneration != obj.GetGeneration() || st.ObservedGeneration != obj.GetGeneration() ||
-		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" || !steps.statusCurrent() {
+		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" {
 		return time.Time{}, false
 	}
 	if age := s.clock.Since(st.LastSyncTime.Time); age < 0 || age >= s.resync {
 		return time.Time{}, false
 	}
-	creds, err := s.credentials(ctx, obj, steps.credentialsName())
+	creds, err := s.credentials(ctx, obj, secretName)
 	if err != nil || creds.AccountSID != st.AccountSID {
 		return time.Time{}, false
 	}
@@ -134,8 +136,7 @@ func (s *shared) resumable(ctx context.Context, steps kindSteps) (time.Time, boo
 
 // finalize lets an object being deleted go once its deletion policy has run. A paused
 // object waits: pause stops every Twilio call, the deletion's included.
-func (s *shared) finalize(ctx context.Context, syncs *syncTracker, steps kindSteps) error {
-	obj := steps.object()
+func (s *shared) finalize(ctx context.Context, syncs *syncTracker, obj conditioned, applyDeletionPolicy func(context.Context) error) error {
 	if !controllerutil.ContainsFinalizer(obj, finalizer) {
 		return nil
 	}
@@ -144,12 +145,18 @@ func (s *shared) finalize(ctx context.Context, syncs *syncTracker, steps kindSte
 		return waiting(v1alpha1.ReasonDeleting,
 			"deletion waits until the %s annotation is removed: no Twilio call is made while paused", v1alpha1.PausedAnnotation)
 	}
-	if err := steps.applyDeletionPolicy(ctx); err != nil {
+	if err := applyDeletionPolicy(ctx); err != nil {
 		return err
 	}
 	syncs.forget(obj.GetUID())
 	s.ready.forget(obj)
-	return removeFinalizer(ctx, s.Client, obj)
+	s.claimed.forget(obj.GetUID())
+	s.breaker.forget(obj.GetUID())
+	if err := removeFinalizer(ctx, s.Client, obj); err != nil {
+		return err
+	}
+	s.creds.forget(obj.GetUID())
+	return nil
 }
 
 // finish turns the outcome into conditions, writes the status once, and records the
@@ -161,7 +168,6 @@ func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base condi
 	if decision.due || err != nil || !obj.GetDeletionTimestamp().IsZero() || isPaused(obj) {
 		common.ObservedGeneration = obj.GetGeneration()
 	}
-	common.SID = annotation(obj, v1alpha1.SIDAnnotation)
 	if obj.GetDeletionTimestamp().IsZero() {
 		if err := ensureFinalizer(ctx, s.Client, obj); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -170,7 +176,7 @@ func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base condi
 	if err := s.writeStatus(ctx, obj, statusOf(base), statusOf(obj)); err != nil {
 		return ctrl.Result{}, err
 	}
-	s.recordTransition(obj, base)
+	s.recordTransition(ctx, obj, base)
 	s.ready.observe(obj)
 	if obj.GetDeletionTimestamp().IsZero() {
 		syncs.endedWith(obj.GetUID(), obj.GetResourceVersion())

@@ -10,10 +10,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -39,12 +41,19 @@ type Options struct {
 	// PollInterval bounds how often a registration waiting for vetting is re-read;
 	// zero is DefaultPollInterval.
 	PollInterval PollInterval
+	// ClaimsNamespace holds the Leases that record which object owns which Twilio
+	// object (controllers/claims.go): the operator's own namespace, the same for every
+	// operator process (every shard) of a cluster. Required.
+	ClaimsNamespace string
 }
 
 // SetupWithManager registers the controllers with mgr.
 func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if opts.Twilio == nil {
 		return fmt.Errorf("a Twilio connector is required")
+	}
+	if opts.ClaimsNamespace == "" {
+		return fmt.Errorf("a namespace for the ownership claims is required")
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -59,14 +68,19 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Client:  mgr.GetClient(),
 		direct:  mgr.GetAPIReader(),
 		twilio:  opts.Twilio,
-		events:  mgr.GetEventRecorder("twilio-operator"),
+		events:  eventer{recorder: mgr.GetEventRecorder("twilio-operator")},
 		clock:   opts.Clock,
 		creds:   newCredentialStore(mgr.GetCache(), mgr.GetAPIReader()), // the cache: see newCredentialStore
 		ready:   newReadyMetrics(opts.Registerer),
 		resync:  opts.ResyncPeriod,
 		workers: max(1, opts.MaxConcurrentReconciles),
+		claims:  &claims{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace},
+		breaker: newWriteBreaker(opts.Clock),
 	}
 	if err := setupIndexes(context.Background(), mgr); err != nil {
+		return err
+	}
+	if err := evictChangedSecrets(mgr, s.creds); err != nil {
 		return err
 	}
 	ms := &MessagingServiceReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval)}
@@ -93,8 +107,27 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Complete(a2p)
 }
 
+// evictChangedSecrets hands the Secret events of the metadata informer (the one the
+// controllers' Secret watches use) to the credential store, which forgets the
+// credentials of a Secret as soon as it changes or is deleted.
+func evictChangedSecrets(mgr ctrl.Manager, creds *credentialStore) error {
+	secrets := &metav1.PartialObjectMetadata{}
+	secrets.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	informer, err := mgr.GetCache().GetInformer(context.Background(), secrets, cache.BlockUntilSynced(false))
+	if err != nil {
+		return fmt.Errorf("cannot watch Secrets: %w", err)
+	}
+	if _, err := informer.AddEventHandler(creds.secretEvents()); err != nil {
+		return fmt.Errorf("cannot watch Secrets: %w", err)
+	}
+	return nil
+}
+
 // Indexes of the cache, each answering one question without a scan.
 const (
+	// sidIndex: which MessagingServices name a service SID (to wake them when a
+	// registration's campaigns on it change).
+	sidIndex = "metadata.annotations.sid"
 	// serviceRefIndex: which A2PRegistrations reference a MessagingService by name.
 	serviceRefIndex = "spec.campaigns.messagingServiceRef.name"
 	// campaignServiceIndex: which A2PRegistrations have a campaign on a service SID.
@@ -114,7 +147,6 @@ func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 		{&v1alpha1.A2PRegistration{}, credentialsIndex, func(o client.Object) []string {
 			return []string{secretKey(o, o.(*v1alpha1.A2PRegistration).Spec.CredentialsRef.Name).Name}
 		}},
-		{&v1alpha1.A2PRegistration{}, brandSIDIndex, sidOf},
 		{&v1alpha1.A2PRegistration{}, serviceRefIndex, func(o client.Object) []string {
 			var names []string
 			for _, c := range o.(*v1alpha1.A2PRegistration).Spec.Campaigns {

@@ -283,6 +283,18 @@ type CampaignStatus struct {
 	// +listType=atomic
 	// +optional
 	Errors []RegistrationError `json:"errors,omitempty"`
+	// appliedHash identifies the spec entry last sent to Twilio (created, adopted or
+	// updated). An entry whose hash differs was changed by the user, which is what lets
+	// the operator resubmit this campaign (and only this one) for vetting.
+	// +optional
+	AppliedHash string `json:"appliedHash,omitempty"`
+	// refusal is Twilio's answer when it last refused to apply this spec entry (for
+	// example an edit in a status that allows none); refusedHash identifies that entry.
+	// The operator does not send it again until the entry changes.
+	// +optional
+	Refusal string `json:"refusal,omitempty"`
+	// +optional
+	RefusedHash string `json:"refusedHash,omitempty"`
 }
 
 // A2PRegistrationStatus is what the operator last saw of the brand and its campaigns.
@@ -297,6 +309,11 @@ type A2PRegistrationStatus struct {
 	// +listType=atomic
 	// +optional
 	Campaigns []CampaignStatus `json:"campaigns,omitempty"`
+
+	// driftCorrectedFor is the value of the correct-drift annotation the operator last
+	// acted on, so each new value corrects the drift of campaign fields once.
+	// +optional
+	DriftCorrectedFor string `json:"driftCorrectedFor,omitempty"`
 
 	// verifiedCampaigns is "verified/desired", e.g. "1/1", for kubectl get.
 	// +optional

@@ -21,6 +21,11 @@ const (
 
 	// ResubmitBrandAnnotation: any new value resubmits a FAILED brand once.
 	ResubmitBrandAnnotation = "twilio-operator.io/resubmit-brand"
+
+	// CorrectDriftAnnotation: any new value puts back, once, drift found in fields whose
+	// correction costs money or a new vetting (a campaign's fields), which the operator
+	// otherwise only reports.
+	CorrectDriftAnnotation = "twilio-operator.io/correct-drift"
 )
 
 // DeletionPolicy says what deleting the custom resource does to the Twilio side.
@@ -77,6 +82,11 @@ type DriftEntry struct {
 	// actual is the value Twilio holds.
 	// +optional
 	Actual string `json:"actual,omitempty"`
+	// keptByTwilio is true when the operator sent the desired value and Twilio kept its
+	// own (it ignored or normalised the field): the operator does not send it again until
+	// the spec changes.
+	// +optional
+	KeptByTwilio bool `json:"keptByTwilio,omitempty"`
 }
 
 // CommonStatus is the part of status both kinds share.

@@ -64,6 +64,13 @@ const (
 	ReasonPhoneNumberNotFound = "PhoneNumberNotFound"
 	// ReasonPhoneNumberInUse means a phone number is in another Messaging Service (21712).
 	ReasonPhoneNumberInUse = "PhoneNumberInUse"
+	// ReasonAlreadyManaged means the Twilio object this object names (its sid annotation,
+	// a messagingServiceSid, a campaign on a service) is owned by another object; this one
+	// never changes or deletes it.
+	ReasonAlreadyManaged = "AlreadyManaged"
+	// ReasonWriteLoop means the operator wrote to Twilio more often than it should without
+	// a spec change (something keeps undoing its writes), and stopped writing.
+	ReasonWriteLoop = "WriteLoop"
 	// ReasonAmbiguousAdoption means crash recovery found several Twilio objects that could be
 	// the one this object created.
 	ReasonAmbiguousAdoption = "AmbiguousAdoption"
@@ -80,6 +87,13 @@ const (
 	// ReasonImmutableFieldChanged means an immutable campaign field changed and
 	// recreateCampaignOnImmutableChange is false.
 	ReasonImmutableFieldChanged = "ImmutableFieldChanged"
+	// ReasonCampaignUpdateRefused means Twilio refused to apply a changed campaign entry (an
+	// edit its status does not allow); it is not sent again until the entry changes.
+	ReasonCampaignUpdateRefused = "CampaignUpdateRefused"
+	// ReasonCreateInDoubt means a registration was interrupted long ago and Twilio's
+	// brand list, which omits some brands, does not show it: the operator does not pay
+	// for a second brand without the user's word.
+	ReasonCreateInDoubt = "CreateInDoubt"
 	// ReasonMessagingServiceNotFound means a referenced MessagingService does not exist.
 	ReasonMessagingServiceNotFound = "MessagingServiceNotFound"
 )

@@ -26,6 +26,7 @@ type config struct {
 	leaderElect             bool
 	leaderElectionID        string
 	leaderElectionNamespace string
+	claimsNamespace         string
 	metricsAddr             string
 	metricsSecure           bool
 	metricsCertPath         string
@@ -68,6 +69,8 @@ func parseConfig(args []string) (config, error) {
 		"Name of the Lease used for leader election.")
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader election Lease (default: the operator's own namespace in a cluster).")
+	fs.StringVar(&c.claimsNamespace, "claims-namespace", "",
+		"Namespace of the Leases that record which object owns which Twilio object; every operator process (every shard) of a cluster must use the same one (default: --leader-election-namespace, else the operator's own namespace in a cluster, else default).")
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", "0",
 		"Address the metrics endpoint binds to, e.g. :8443 (HTTPS) or :8080 (HTTP); 0 disables it.")
 	fs.BoolVar(&c.metricsSecure, "metrics-secure", true,

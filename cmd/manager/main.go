@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -140,6 +141,7 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 		MaxConcurrentReconciles: cfg.maxConcurrentReconciles,
 		PollInterval:            controllers.PollInterval{Min: cfg.pollInterval, Max: cfg.maxPollInterval},
 		Registerer:              ctrlmetrics.Registry,
+		ClaimsNamespace:         claimsNamespace(cfg, os.ReadFile),
 	}); err != nil {
 		return fmt.Errorf("cannot set up controllers: %w", err)
 	}
@@ -173,6 +175,25 @@ func managerOptions(cfg config, metrics metricsserver.Options) ctrl.Options {
 		opts.Cache.DefaultNamespaces = map[string]cache.Config{cfg.watchNamespace: {}}
 	}
 	return opts
+}
+
+// inClusterNamespaceFile holds the namespace of the pod's service account.
+const inClusterNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// claimsNamespace is where the ownership claims live: --claims-namespace, else the
+// leader election namespace, else the operator's own namespace, else "default" (a run
+// outside a cluster, such as make run).
+func claimsNamespace(cfg config, readFile func(string) ([]byte, error)) string {
+	switch {
+	case cfg.claimsNamespace != "":
+		return cfg.claimsNamespace
+	case cfg.leaderElectionNamespace != "":
+		return cfg.leaderElectionNamespace
+	}
+	if data, err := readFile(inClusterNamespaceFile); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+		return strings.TrimSpace(string(data))
+	}
+	return "default"
 }
 
 // stripManagedFields drops managedFields, which the controllers never read.

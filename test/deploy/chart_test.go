@@ -32,6 +32,10 @@ func TestOperatorChartDefaults(t *testing.T) {
 		"ClusterRoleBinding/twilio-operator-manager",
 		"Role/twilio-operator-leader-election",
 		"RoleBinding/twilio-operator-leader-election",
+		"Role/twilio-operator-claims",
+		"RoleBinding/twilio-operator-claims",
+		"ClusterRole/twilio-operator-editor",
+		"ClusterRole/twilio-operator-viewer",
 		"ClusterRole/twilio-operator-metrics-auth",
 		"ClusterRoleBinding/twilio-operator-metrics-auth",
 		"ClusterRole/twilio-operator-metrics-reader",
@@ -44,6 +48,19 @@ func TestOperatorChartDefaults(t *testing.T) {
 		To(Equal(rulesOf(g, "role.yaml")))
 	g.Expect(as[rbacv1.Role](g, find(g, objs, "Role", "twilio-operator-leader-election")).Rules).
 		To(Equal(rulesOf(g, "leader_election_role.yaml")))
+	g.Expect(as[rbacv1.Role](g, find(g, objs, "Role", "twilio-operator-claims")).Rules).
+		To(Equal(rulesOf(g, "claims_role.yaml")))
+	editor := as[rbacv1.ClusterRole](g, find(g, objs, "ClusterRole", "twilio-operator-editor"))
+	g.Expect(editor.Rules).To(Equal(rulesOf(g, "twilio_editor_role.yaml")))
+	g.Expect(editor.Labels).To(HaveKeyWithValue("rbac.authorization.k8s.io/aggregate-to-edit", "true"))
+	for _, r := range editor.Rules {
+		for _, res := range r.Resources {
+			g.Expect(res).NotTo(HaveSuffix("/status"), "edit never writes the status: it records ownership")
+		}
+	}
+	viewer := as[rbacv1.ClusterRole](g, find(g, objs, "ClusterRole", "twilio-operator-viewer"))
+	g.Expect(viewer.Rules).To(Equal(rulesOf(g, "twilio_viewer_role.yaml")))
+	g.Expect(viewer.Labels).To(HaveKeyWithValue("rbac.authorization.k8s.io/aggregate-to-view", "true"))
 	g.Expect(as[rbacv1.ClusterRole](g, find(g, objs, "ClusterRole", "twilio-operator-metrics-auth")).Rules).
 		To(Equal(rulesOf(g, "metrics_auth_role.yaml")))
 	g.Expect(as[rbacv1.ClusterRole](g, find(g, objs, "ClusterRole", "twilio-operator-metrics-reader")).Rules).
@@ -52,9 +69,11 @@ func TestOperatorChartDefaults(t *testing.T) {
 	for _, b := range []string{"twilio-operator-manager", "twilio-operator-metrics-auth"} {
 		g.Expect(as[rbacv1.ClusterRoleBinding](g, find(g, objs, "ClusterRoleBinding", b)).Subjects).To(ConsistOf(subject))
 	}
-	leader := as[rbacv1.RoleBinding](g, find(g, objs, "RoleBinding", "twilio-operator-leader-election"))
-	g.Expect(leader.Namespace).To(Equal(ns))
-	g.Expect(leader.Subjects).To(ConsistOf(subject))
+	for _, b := range []string{"twilio-operator-leader-election", "twilio-operator-claims"} {
+		binding := as[rbacv1.RoleBinding](g, find(g, objs, "RoleBinding", b))
+		g.Expect(binding.Namespace).To(Equal(ns))
+		g.Expect(binding.Subjects).To(ConsistOf(subject))
+	}
 
 	deploy := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator"))
 	pod := deploy.Spec.Template.Spec
@@ -70,6 +89,7 @@ func TestOperatorChartDefaults(t *testing.T) {
 		"--vetting-poll-max-interval=10m",
 		"--max-concurrent-reconciles=8",
 		"--leader-elect=true",
+		"--claims-namespace=" + ns,
 		"--metrics-bind-address=:8443",
 		"--metrics-secure=true",
 		"--health-probe-bind-address=:8081",
@@ -135,6 +155,7 @@ func TestOperatorChartWatchNamespace(t *testing.T) {
 	g.Expect(binding.RoleRef).To(Equal(rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "twilio-operator-manager"}))
 	g.Expect(binding.Subjects).To(ConsistOf(rbacv1.Subject{Kind: "ServiceAccount", Name: "operator", Namespace: ns}))
 	g.Expect(find(g, objs, "Role", "twilio-operator-leader-election").GetNamespace()).To(Equal(leases))
+	g.Expect(find(g, objs, "Role", "twilio-operator-claims").GetNamespace()).To(Equal(leases))
 	g.Expect(find(g, objs, "ServiceAccount", "operator").GetAnnotations()).To(HaveKeyWithValue("iam.example/role", "twilio"))
 
 	deploy := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator"))
@@ -161,6 +182,7 @@ func TestOperatorChartWatchNamespace(t *testing.T) {
 		"--leader-elect=true",
 		"--leader-election-id=acme.twilio-operator.io",
 		"--leader-election-namespace=" + leases,
+		"--claims-namespace=" + leases,
 		"--metrics-bind-address=:8080",
 		"--metrics-secure=false",
 		"--health-probe-bind-address=:9440",
@@ -186,6 +208,7 @@ func everyValue(watched, leases string) map[string]any {
 		"vettingPoll":             map[string]any{"interval": "5s", "maxInterval": "1h"},
 		"maxConcurrentReconciles": 1e6, // a float, as from a values file: must print as an integer
 		"leaderElection":          map[string]any{"id": "acme.twilio-operator.io", "namespace": leases},
+		"claimsNamespace":         leases,
 		"metrics":                 map[string]any{"secure": false, "port": 8080},
 		"healthProbe":             map[string]any{"port": 9440},
 		"logging":                 map[string]any{"level": 2, "encoder": "console"},
@@ -211,6 +234,7 @@ func TestOperatorChartOptionalParts(t *testing.T) {
 	ns := newNamespace(t, "chart-optional")
 	objs := mustRender(t, operatorChart, ns, map[string]any{
 		"serviceAccount": map[string]any{"create": false, "name": "existing"},
+		"userRoles":      map[string]any{"enabled": false},
 		"leaderElection": map[string]any{"enabled": false},
 		"metrics":        map[string]any{"enabled": false},
 	})
@@ -220,6 +244,8 @@ func TestOperatorChartOptionalParts(t *testing.T) {
 		"CustomResourceDefinition/a2pregistrations.messaging.twilio-operator.io",
 		"ClusterRole/twilio-operator-manager",
 		"ClusterRoleBinding/twilio-operator-manager",
+		"Role/twilio-operator-claims",
+		"RoleBinding/twilio-operator-claims",
 		"Deployment/twilio-operator",
 	))
 	deploy := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator"))

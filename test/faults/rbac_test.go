@@ -57,7 +57,7 @@ func TestGeneratedRBACIsLeastPrivilege(t *testing.T) {
 }
 
 // TestNamespacedPermissions runs the operator as a user that has the generated rules
-// (and the leader-election rules) in one namespace only, with --watch-namespace: it does
+// (and the leader-election and claims rules) in one namespace only, with --watch-namespace: it does
 // its whole job there, is never forbidden anything, ignores other namespaces, and no
 // field makes it read a Secret of another namespace.
 func TestNamespacedPermissions(t *testing.T) {
@@ -69,6 +69,7 @@ func TestNamespacedPermissions(t *testing.T) {
 	const user = "twilio-operator-namespaced"
 	for name, rules := range map[string][]rbacv1.PolicyRule{
 		"manager": rulesOf(g, "role.yaml"), "leader-election": rulesOf(g, "leader_election_role.yaml"),
+		"claims": rulesOf(g, "claims_role.yaml"),
 	} {
 		g.Expect(k8s.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: w.ns}, Rules: rules})).To(Succeed())
 		g.Expect(k8s.Create(ctx, &rbacv1.RoleBinding{

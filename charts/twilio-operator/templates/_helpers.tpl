@@ -47,6 +47,13 @@ leaderElectionNamespace is where the Lease and its Role live.
 {{- end }}
 
 {{/*
+claimsNamespace holds the Leases that record which object owns which Twilio object.
+*/}}
+{{- define "twilio-operator.claimsNamespace" -}}
+{{- default .Release.Namespace .Values.claimsNamespace }}
+{{- end }}
+
+{{/*
 subject is the operator's ServiceAccount as an RBAC subject.
 */}}
 {{- define "twilio-operator.subject" -}}
@@ -85,6 +92,7 @@ floats, which print as 1e+06 and would fail an integer flag.
 {{- with $v.leaderElection.namespace }}
 {{- $args = append $args (printf "--leader-election-namespace=%s" .) }}
 {{- end }}
+{{- $args = append $args (printf "--claims-namespace=%s" (include "twilio-operator.claimsNamespace" .)) }}
 {{- if $v.metrics.enabled }}
 {{- $args = append $args (printf "--metrics-bind-address=:%d" (int64 $v.metrics.port)) }}
 {{- else }}
