@@ -31,8 +31,10 @@ type Control interface {
 	// SetBundleOutcome changes what brands of this bundle become once vetted, with the
 	// errors[] they report when that is FAILED (nil for the default).
 	SetBundleOutcome(sid string, outcome BrandStatus, errs ...RegistrationError) error
-	// ForceBrandStatus moves a brand to status now; PENDING restarts its vetting and
-	// FAILED reports errs (or the bundle's seeded errors, or a default).
+	// ForceBrandStatus moves a brand to status now; PENDING restarts its vetting,
+	// FAILED reports errs (or the bundle's seeded errors, or a default), and
+	// DELETION_PENDING requests its deletion (gone after the brand delay, or
+	// DELETION_FAILED while a campaign uses it).
 	ForceBrandStatus(sid string, status BrandStatus, errs ...RegistrationError) error
 	// ForceCampaignStatus moves a campaign to status now, like ForceBrandStatus.
 	ForceCampaignStatus(sid string, status CampaignStatus, errs ...RegistrationError) error

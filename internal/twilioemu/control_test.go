@@ -87,8 +87,8 @@ func controlSeeding(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	rc := restClient(hc, thirdAccount, thirdToken, thirdAccount).MessagingV1
 	brandParams := new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(thirdCP).SetA2PProfileBundleSid(thirdTP)
-	_, err := rc.CreateBrandRegistrations(brandParams)
-	twilioErr(t, err, 30793, 400) // the bundles are still in review
+	// The bundles are still in review: the brand is registered, and fails with 30793.
+	unvetted := *must[*messaging.MessagingV1BrandRegistrations](t)(rc.CreateBrandRegistrations(brandParams)).Sid
 	for _, sid := range []string{thirdCP, thirdTP} {
 		if err := ctl.SetBundleStatus(sid, twilioemu.BundleTwilioApproved); err != nil {
 			t.Fatal(err)
@@ -102,7 +102,8 @@ func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	if now := must[time.Time](t)(ctl.Now()); !now.Equal(before.Add(time.Minute)) {
 		t.Errorf("Advance(1m) moved the clock from %v to %v", before, now)
 	}
-	if brands := must[[]twilioemu.Brand](t)(ctl.Brands(thirdAccount)); len(brands) != 1 || brands[0].Status != twilioemu.BrandFailed {
+	if brands := must[[]twilioemu.Brand](t)(ctl.Brands(thirdAccount)); len(brands) != 2 ||
+		brands[0].Sid != unvetted || brands[0].Errors[0].Code != 30793 || brands[1].Status != twilioemu.BrandFailed {
 		t.Fatalf("brands = %+v", brands)
 	}
 	if err := ctl.ForceBrandStatus(brand, twilioemu.BrandApproved); err != nil {

@@ -23,15 +23,32 @@
 // the request's own scheme and host), the 2010 envelope with relative next_page_uri,
 // and Twilio's two date formats. HTTP Basic authentication with an account SID and
 // auth token or an API key and secret is checked on every Twilio route, and every
-// object belongs to one account. Twilio's rules are enforced with Twilio's codes
-// (errors.go lists them all): 21710/21712 for senders, one campaign per service,
-// 21717 for a campaign on a brand that is not APPROVED, 21725 for resubmitting a brand
-// that is not FAILED, twilio-approved bundles for a brand, and parameter validation.
+// object belongs to one account. Twilio's rules are enforced with Twilio's codes and
+// statuses; errors.go lists every error with its source, and where Twilio's behaviour is
+// not documented the emulator takes the stricter reading and says so there:
+//
+//   - senders: 21710 and 21712 (409), 21714 for a full pool;
+//   - campaigns: one per service (a generic 400/20001: Twilio documents no code, so a
+//     client must list the service's campaigns to find one), 21717 on a brand that is not
+//     APPROVED, 21719 for a use case the service's Usecase does not admit (both ways),
+//     21720/21728 for bad input; edits only once vetting has finished (FAILED or VERIFIED,
+//     then re-vetted from IN_PROGRESS), 20409 while PENDING or IN_PROGRESS, 21729 when
+//     SUSPENDED;
+//   - the v2 campaign shape (privacy_policy_url, terms_and_conditions_url) only for a
+//     request with X-Twilio-Api-Version: v1.2, and those URLs are kept only from such a
+//     request;
+//   - brands: registered whatever their bundles, and FAILED with 30793 when a bundle is
+//     missing, another account's, of the wrong kind or not twilio-approved; resubmission
+//     only when FAILED (21725, 21731 when SUSPENDED), never while a campaign uses the
+//     brand (20409), at most three times (21724);
+//   - parameter validation (20001, 20002, 21502, 21609, 21713).
 //
 // Brands and campaigns are vetted over time: PENDING → APPROVED, and PENDING →
 // IN_PROGRESS → VERIFIED, after Delays measured on an injectable Clock and applied
 // lazily when an object is read. A bundle's seeded brand outcome (FAILED, SUSPENDED…)
-// and CampaignRules decide failures; tests can also force any status.
+// and CampaignRules decide failures; tests can also force any status. Forcing a brand
+// DELETION_PENDING requests its deletion, as the Console does (the API has no DELETE):
+// it is gone after the brand delay, or DELETION_FAILED while a campaign uses it.
 //
 // Faults make it misbehave on purpose: latency and jitter, a 500/503 rate, a per-account
 // concurrency limit answered 429/20429, and "commit the write, then drop the
