@@ -40,6 +40,11 @@ type Control interface {
 	ForceCampaignStatus(sid string, status CampaignStatus, errs ...RegistrationError) error
 	// SetCampaignRules replaces the rules that make campaign vetting fail.
 	SetCampaignRules(rules ...CampaignRule) error
+	// SetQuirks replaces the quirks: fields Twilio ignores or normalises on writes, and
+	// lists that leave objects out (see Quirks). Quirks{} is a Twilio without quirks.
+	SetQuirks(q Quirks) error
+	// Quirks are the quirks in force.
+	Quirks() (Quirks, error)
 
 	// Advance moves the emulator's clock forward; vetting due by then happens.
 	Advance(d time.Duration) error
@@ -86,7 +91,8 @@ type Control interface {
 	// PatchService changes a service as the Twilio Console would (drift).
 	PatchService(sid string, p ServicePatch) error
 	// Reset returns to the initial seed: no services, brands or campaigns, no faults,
-	// an empty request log. The clock keeps its time.
+	// the seed's quirks (none unless it has some), an empty request log. The clock keeps
+	// its time.
 	Reset() error
 }
 

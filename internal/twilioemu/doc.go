@@ -50,12 +50,18 @@
 // DELETION_PENDING requests its deletion, as the Console does (the API has no DELETE):
 // it is gone after the brand delay, or DELETION_FAILED while a campaign uses it.
 //
+// Quirks make it behave as Twilio does where Twilio departs from its spec: a named field
+// of a route's writes ignored (as Twilio takes the "Reserved" ScanMessageContent and
+// SynchronousValidation) or normalised (upper- or lower-cased, trimmed), and the brand
+// list leaving out secondary-vetted brands (twilio-ruby#688), so a test can prove a client
+// does not repeat a write Twilio did not keep and finds a brand by SID.
+//
 // Faults make it misbehave on purpose: latency and jitter, a 500/503 rate, a per-account
 // concurrency limit answered 429/20429, and "commit the write, then drop the
 // connection". A seedable random source makes a run of faults reproducible.
 //
 // The admin API under /__emulator/ (see admin.go) seeds, forces transitions, moves the
-// clock, sets faults, and reads the request log, per-route counters (filterable by
+// clock, sets faults and quirks, and reads the request log, per-route counters (filterable by
 // User-Agent) and state. Control is that API as a Go interface, implemented by *Server
 // in-process and by *AdminClient over HTTP.
 //
@@ -76,5 +82,5 @@
 //	_ = emu.Advance(10 * time.Minute)       // vetting moves on
 //
 // cmd/twilio-emulator serves the same Server as a standalone process, seeded from a
-// JSON file (Seed).
+// JSON file (Seed), with quirks from the seed or a --quirks file.
 package twilioemu

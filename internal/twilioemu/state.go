@@ -19,6 +19,7 @@ type store struct {
 	offset time.Duration // added to clock.Now() by Advance
 	delays Delays
 	rules  []CampaignRule
+	quirks Quirks
 	seq    uint64
 	order  map[string]uint64 // creation sequence of every SID, for stable list order and page tokens
 
@@ -50,6 +51,7 @@ func newStore(clock Clock) *store {
 func (st *store) clear() {
 	st.delays = DefaultDelays()
 	st.rules = nil
+	st.quirks = Quirks{}
 	st.order = map[string]uint64{}
 	st.accounts = map[string]*account{}
 	st.apiKeys = map[string]*apiKey{}
@@ -138,6 +140,9 @@ func (st *store) seed(s Seed) {
 		st.delays = *s.Delays
 	}
 	st.rules = append(st.rules, s.CampaignRules...)
+	if s.Quirks != nil {
+		st.quirks = s.Quirks.clone()
+	}
 	for _, a := range s.Accounts {
 		st.seedAccount(a)
 	}
