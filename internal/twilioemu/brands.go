@@ -146,13 +146,14 @@ func (st *store) createBrand(in Brand) Brand {
 // now: a bundle that is approved later does not save a brand submitted before. Callers
 // hold mu.
 func (st *store) submitBrand(b *Brand, at time.Time) {
-	b.bundleErrors = nil
+	var errs []RegistrationError
 	if e, ok := st.bundleProblem(b.AccountSid, b.CustomerProfileBundleSid, CustomerProfile); !ok {
-		b.bundleErrors = append(b.bundleErrors, e)
+		errs = append(errs, e)
 	}
 	if e, ok := st.bundleProblem(b.AccountSid, b.A2PProfileBundleSid, TrustProduct); !ok {
-		b.bundleErrors = append(b.bundleErrors, e)
+		errs = append(errs, e)
 	}
+	st.bundleErrors[b.Sid] = errs
 	st.setBrandStatus(b, BrandPending, nil, at)
 }
 
@@ -282,6 +283,7 @@ func (st *store) settleBrand(b *Brand, now time.Time) bool {
 			return true
 		}
 		delete(st.brands, b.Sid)
+		delete(st.bundleErrors, b.Sid)
 		return false
 	}
 	status, errs := st.brandOutcome(b)
@@ -293,8 +295,8 @@ func (st *store) settleBrand(b *Brand, now time.Time) bool {
 // validation at submission; else APPROVED for a mock brand; else the first non-APPROVED
 // outcome seeded on its customer profile or A2P bundle.
 func (st *store) brandOutcome(b *Brand) (BrandStatus, []RegistrationError) {
-	if len(b.bundleErrors) > 0 {
-		return BrandFailed, b.bundleErrors
+	if errs := st.bundleErrors[b.Sid]; len(errs) > 0 {
+		return BrandFailed, errs
 	}
 	if b.Mock {
 		return BrandApproved, nil

@@ -23,14 +23,17 @@ type store struct {
 	seq    uint64
 	order  map[string]uint64 // creation sequence of every SID, for stable list order and page tokens
 
-	accounts   map[string]*account // by AC SID
-	apiKeys    map[string]*apiKey  // by SK SID
-	numbers    map[string]*PhoneNumber
-	bundles    map[string]*Bundle
-	services   map[string]*Service
-	brands     map[string]*Brand
-	campaigns  map[string]*Campaign
-	campaignOf map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
+	accounts map[string]*account // by AC SID
+	apiKeys  map[string]*apiKey  // by SK SID
+	numbers  map[string]*PhoneNumber
+	bundles  map[string]*Bundle
+	services map[string]*Service
+	brands   map[string]*Brand
+	// bundleErrors are the 30793 entries a brand (by SID) fails with once vetted,
+	// because its bundles could not register it when it was submitted.
+	bundleErrors map[string][]RegistrationError
+	campaigns    map[string]*Campaign
+	campaignOf   map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
 }
 
 type account struct {
@@ -59,6 +62,7 @@ func (st *store) clear() {
 	st.bundles = map[string]*Bundle{}
 	st.services = map[string]*Service{}
 	st.brands = map[string]*Brand{}
+	st.bundleErrors = map[string][]RegistrationError{}
 	st.campaigns = map[string]*Campaign{}
 	st.campaignOf = map[string]string{}
 }

@@ -157,11 +157,8 @@ type Brand struct {
 	// maxBrandResubmissions).
 	Resubmissions int       `json:"resubmissions,omitempty"`
 	SubmittedAt   time.Time `json:"submittedAt"`
-	// bundleErrors are the 30793 entries the brand fails with once vetted, because its
-	// bundles could not register it when it was submitted.
-	bundleErrors []RegistrationError
-	DateCreated  time.Time `json:"dateCreated"`
-	DateUpdated  time.Time `json:"dateUpdated"`
+	DateCreated   time.Time `json:"dateCreated"`
+	DateUpdated   time.Time `json:"dateUpdated"`
 }
 
 // Campaign is a US A2P campaign (QE…) on a Messaging Service.
