@@ -253,7 +253,7 @@ func (st *store) listBrands(account string, q pageQuery) ([]Brand, page) {
 	st.settleAll()
 	omitVetted := st.quirks.BrandListOmitsVetted
 	all := sorted(st, st.brands, func(b *Brand) string { return b.Sid }, func(b *Brand) bool {
-		return b.AccountSid == account && !(omitVetted && b.IdentityStatus == identityVettedVerified)
+		return b.AccountSid == account && (!omitVetted || b.IdentityStatus != identityVettedVerified)
 	})
 	p := paginate(len(all), func(i int) uint64 { return st.order[all[i].Sid] }, q)
 	return all[p.start:p.end], p
