@@ -15,6 +15,7 @@ type config struct {
 	addr        string
 	addrFile    string
 	seedFile    string
+	quirksFile  string
 	delays      twilioemu.Delays
 	delaysSet   map[string]bool // the delay flags given explicitly; they win over the seed file
 	faults      twilioemu.Faults
@@ -48,6 +49,8 @@ func flags(c *config) *flag.FlagSet {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "Address to listen on; port 0 picks a free one (see --addr-file).")
 	fs.StringVar(&c.addrFile, "addr-file", "", "Write the emulator's base URL (http://host:port) to this file once it listens.")
 	fs.StringVar(&c.seedFile, "seed", "", "JSON seed file: accounts, API keys, phone numbers, bundles (default: two demo accounts).")
+	fs.StringVar(&c.quirksFile, "quirks", "",
+		"JSON file of quirks (fields Twilio ignores or normalises, lists that omit brands); replaces the seed file's.")
 	fs.DurationVar(&c.delays.Brand, "brand-delay", d.Brand, "How long a brand stays PENDING before its outcome.")
 	fs.DurationVar(&c.delays.CampaignInProgress, "campaign-in-progress-delay", d.CampaignInProgress,
 		"How long a campaign stays PENDING before IN_PROGRESS.")
@@ -71,7 +74,8 @@ func (c config) validate() error {
 	return c.faults.Validate()
 }
 
-// seed is the seed file (or the default seed) with the delay flags applied.
+// seed is the seed file (or the default seed) with the delay flags and the quirks file
+// applied.
 func (c config) seed() (twilioemu.Seed, error) {
 	s := twilioemu.DefaultSeed()
 	if c.seedFile != "" {
@@ -93,5 +97,12 @@ func (c config) seed() (twilioemu.Seed, error) {
 		}
 	}
 	s.Delays = &d
+	if c.quirksFile != "" {
+		q, err := twilioemu.LoadQuirks(c.quirksFile)
+		if err != nil {
+			return twilioemu.Seed{}, err
+		}
+		s.Quirks = &q
+	}
 	return s, nil
 }

@@ -32,12 +32,12 @@ func TestParseConfig(t *testing.T) {
 		"no flags serve the demo seed on 127.0.0.1:8080": {
 			want: func(c *config) { c.addr, c.delays, c.logRequests = "127.0.0.1:8080", defaults, true }},
 		"every flag": {
-			args: []string{"--addr", "127.0.0.1:0", "--addr-file", "/tmp/a", "--seed", "s.json", "--brand-delay", "1s",
+			args: []string{"--addr", "127.0.0.1:0", "--addr-file", "/tmp/a", "--seed", "s.json", "--quirks", "q.json", "--brand-delay", "1s",
 				"--campaign-in-progress-delay", "2s", "--campaign-delay", "3s", "--latency", "5ms", "--jitter", "2ms",
 				"--error-rate", "0.1", "--concurrency-limit", "4", "--drop-rate", "0.05", "--rand-seed", "42",
 				"--log-requests=false"},
 			want: func(c *config) {
-				c.addr, c.addrFile, c.seedFile = "127.0.0.1:0", "/tmp/a", "s.json"
+				c.addr, c.addrFile, c.seedFile, c.quirksFile = "127.0.0.1:0", "/tmp/a", "s.json", "q.json"
 				c.delays = twilioemu.Delays{Brand: time.Second, CampaignInProgress: 2 * time.Second, Campaign: 3 * time.Second}
 				c.faults = twilioemu.Faults{Latency: 5 * time.Millisecond, Jitter: 2 * time.Millisecond, ErrorRate: 0.1,
 					ConcurrencyLimit: 4, DropRate: 0.05}
@@ -99,6 +99,55 @@ func TestSeedFileDelaysGiveWayToFlags(t *testing.T) {
 	cfg, _ = parseConfig([]string{"--seed", filepath.Join(t.TempDir(), "missing.json")})
 	if _, err := cfg.seed(); err == nil {
 		t.Error("a missing seed file was accepted")
+	}
+}
+
+func TestQuirksFileReplacesTheSeedFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	seedFile := write("seed.json", `{"accounts": [{"sid": "AC0123456789abcdef0123456789abcdef", "authToken": "tok"}],
+	          "quirks": {"brandListOmitsVetted": true}}`)
+	quirksFile := write("quirks.json", `{"fields": [{"route": "POST /v1/Services/{Sid}",
+	          "field": "ScanMessageContent", "mode": "ignore"}]}`)
+	for name, tc := range map[string]struct {
+		args    []string
+		want    *twilioemu.Quirks
+		wantErr bool
+	}{
+		"the seed file's quirks": {args: []string{"--seed", seedFile}, want: &twilioemu.Quirks{BrandListOmitsVetted: true}},
+		"--quirks replaces them": {args: []string{"--seed", seedFile, "--quirks", quirksFile},
+			want: &twilioemu.Quirks{Fields: []twilioemu.FieldQuirk{{Route: "POST /v1/Services/{Sid}",
+				Field: "ScanMessageContent", Mode: twilioemu.QuirkIgnore}}}},
+		"no quirks by default":             {},
+		"a quirk of an unknown route":      {args: []string{"--quirks", write("bad.json", `{"fields": [{"route": "POST /v1/X", "field": "Y", "mode": "ignore"}]}`)}, wantErr: true},
+		"a misspelt key is refused":        {args: []string{"--quirks", write("typo.json", `{"brandListOmitsVeted": true}`)}, wantErr: true},
+		"a missing quirks file is refused": {args: []string{"--quirks", filepath.Join(dir, "missing.json")}, wantErr: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := parseConfig(tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := cfg.seed()
+			if tc.wantErr {
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, s.Quirks); diff != "" {
+				t.Errorf("quirks (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

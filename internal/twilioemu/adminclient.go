@@ -130,6 +130,12 @@ func (c *AdminClient) SetCampaignRules(rules ...CampaignRule) error {
 	return c.do(http.MethodPut, "/campaign-rules", rules, nil)
 }
 
+// SetQuirks replaces the quirks.
+func (c *AdminClient) SetQuirks(q Quirks) error { return c.do(http.MethodPut, "/quirks", q, nil) }
+
+// Quirks are the quirks in force.
+func (c *AdminClient) Quirks() (Quirks, error) { return get[Quirks](c, "/quirks") }
+
 // Advance moves the emulator's clock forward by d.
 func (c *AdminClient) Advance(d time.Duration) error {
 	return c.do(http.MethodPost, "/clock", clockRequest{Advance: d.String()}, nil)

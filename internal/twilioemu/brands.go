@@ -15,10 +15,11 @@ var brandParams = []string{"CustomerProfileBundleSid", "A2PProfileBundleSid", "B
 // brandTypes are the brand types Twilio accepts today (STARTER is rejected since 2022).
 var brandTypes = []string{"STANDARD", "SOLE_PROPRIETOR"}
 
-// defaultBrandFailure is the errors[] of a FAILED brand whose bundle was seeded without
-// its own: TCR could not verify the business (Twilio's 30799 feedback).
-var defaultBrandFailure = []RegistrationError{{Code: 30799, Fields: []string{"business_registration_number"},
-	Description: "Brand Registration Feedback: We were unable to verify the details of the registration data."}}
+// maxBrandResubmissions is how many times a FAILED brand may be resubmitted through the
+// API; the next is 21724. Twilio documents "up to three self-service brand updates or
+// resubmissions before you need Support assistance"
+// (https://www.twilio.com/docs/api/errors/60724).
+const maxBrandResubmissions = 3
 
 // brandResource is messaging.v1.brand_registrations on the wire.
 type brandResource struct {
@@ -92,11 +93,7 @@ func (s *Server) createBrand(r *request) response {
 	if f.err != nil {
 		return fail(f.err)
 	}
-	b, err := s.st.createBrand(in)
-	if err != nil {
-		return fail(err)
-	}
-	return created(renderBrand(r.base(), b))
+	return created(renderBrand(r.base(), s.st.createBrand(in)))
 }
 
 func (s *Server) fetchBrand(r *request) response {
@@ -130,34 +127,55 @@ func (s *Server) listBrands(r *request) response {
 	return ok(v1List(r, "data", out, q, p))
 }
 
-// createBrand registers a brand. Both bundles must be bundles of the right kind in the
-// account and twilio-approved (30793); the brand starts PENDING.
-func (st *store) createBrand(in Brand) (Brand, error) {
+// createBrand registers a brand; it starts PENDING whatever its bundles are. Bundles
+// that are missing, of the wrong kind, another account's or not twilio-approved fail it
+// once vetted, with 30793 (see bundleFailure): Twilio documents 30793 as a brand
+// registration failure, not as a rejection of the create.
+func (st *store) createBrand(in Brand) Brand {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := st.checkBundle(in.AccountSid, in.CustomerProfileBundleSid, CustomerProfile); err != nil {
-		return Brand{}, err
-	}
-	if err := st.checkBundle(in.AccountSid, in.A2PProfileBundleSid, TrustProduct); err != nil {
-		return Brand{}, err
-	}
 	now := st.now()
 	b := in
 	b.Sid, b.DateCreated = st.newSid("BN"), now
-	st.setBrandStatus(&b, BrandPending, nil, now)
+	st.submitBrand(&b, now)
 	st.brands[b.Sid] = &b
-	return b, nil
+	return b
 }
 
-func (st *store) checkBundle(account, sid string, kind BundleKind) error {
+// submitBrand (re)starts a brand's vetting at time at, judging its bundles as they are
+// now: a bundle that is approved later does not save a brand submitted before. Callers
+// hold mu.
+func (st *store) submitBrand(b *Brand, at time.Time) {
+	var errs []RegistrationError
+	if e, ok := st.bundleProblem(b.AccountSid, b.CustomerProfileBundleSid, CustomerProfile); !ok {
+		errs = append(errs, e)
+	}
+	if e, ok := st.bundleProblem(b.AccountSid, b.A2PProfileBundleSid, TrustProduct); !ok {
+		errs = append(errs, e)
+	}
+	st.bundleErrors[b.Sid] = errs
+	st.setBrandStatus(b, BrandPending, nil, at)
+}
+
+// bundleProblem is the 30793 entry a brand reports for a bundle that cannot register it,
+// and false; or true when the bundle is fine. Callers hold mu.
+func (st *store) bundleProblem(account, sid string, kind BundleKind) (RegistrationError, bool) {
+	field := "customer_profile_bundle_sid"
+	if kind == TrustProduct {
+		field = "a2p_profile_bundle_sid"
+	}
+	e := bundleFailure
+	e.Fields = []string{field}
 	b, ok := st.bundles[sid]
 	switch {
 	case !ok || b.AccountSid != account || b.Kind != kind:
-		return ErrBundle.withf("%s %s was not found in this account", bundleTitle(kind), sid)
+		e.Description += fmt.Sprintf(": %s %s was not found in this account", bundleTitle(kind), sid)
 	case b.Status != BundleTwilioApproved:
-		return ErrBundle.withf("%s %s is %s, not twilio-approved", bundleTitle(kind), sid, b.Status)
+		e.Description += fmt.Sprintf(": %s %s is %s, not twilio-approved", bundleTitle(kind), sid, b.Status)
+	default:
+		return RegistrationError{}, true
 	}
-	return nil
+	return e, false
 }
 
 func bundleTitle(k BundleKind) string {
@@ -170,10 +188,9 @@ func bundleTitle(k BundleKind) string {
 // brandRef finds a brand of account ("" for any) and settles it. Callers hold mu.
 func (st *store) brandRef(account, sid string) (*Brand, error) {
 	b, ok := st.brands[sid]
-	if !ok || (account != "" && b.AccountSid != account) {
+	if !ok || (account != "" && b.AccountSid != account) || !st.settleBrand(b, st.now()) {
 		return nil, ErrNotFound
 	}
-	st.settleBrand(b, st.now())
 	return b, nil
 }
 
@@ -187,6 +204,13 @@ func (st *store) brand(account, sid string) (Brand, error) {
 	return *b, nil
 }
 
+// resubmitBrand sends a FAILED brand back to vetting. Twilio's rules, in order: a
+// SUSPENDED brand is 21731; any other brand that is not FAILED is 21725; a brand that a
+// campaign was registered with cannot be edited ("a Brand cannot be edited if any
+// Campaign has been registered in association with it",
+// https://twilio.com/docs/messaging/compliance/a2p-10dlc/troubleshooting-a2p-brands/troubleshooting-and-rectifying-a2p-campaigns),
+// answered 409/20409 since Twilio documents no code of its own for it; and after
+// maxBrandResubmissions resubmissions it is 21724.
 func (st *store) resubmitBrand(account, sid string) (Brand, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -194,40 +218,86 @@ func (st *store) resubmitBrand(account, sid string) (Brand, error) {
 	if err != nil {
 		return Brand{}, err
 	}
-	if b.Status != BrandFailed {
+	switch {
+	case b.Status == BrandSuspended:
+		return Brand{}, ErrBrandSuspended.withf("Cannot perform operation on suspended brand %s", sid)
+	case b.Status != BrandFailed:
 		return Brand{}, ErrBrandNotUpdatable.withf("Brand can only be updated when in FAILED state; %s is %s", sid, b.Status)
 	}
-	st.setBrandStatus(b, BrandPending, nil, st.now())
+	if qe := st.campaignOfBrand(sid); qe != "" {
+		return Brand{}, ErrConflict.withf("Brand %s cannot be edited: US A2P campaign %s is registered with it; "+
+			"delete the campaign first", sid, qe)
+	}
+	if b.Resubmissions >= maxBrandResubmissions {
+		return Brand{}, ErrBrandUpdateCount.withf("Maximum number of brand update requests (%d) reached on brand %s. "+
+			"Contact support for help.", maxBrandResubmissions, sid)
+	}
+	b.Resubmissions++
+	st.submitBrand(b, st.now())
 	return *b, nil
+}
+
+// campaignOfBrand is the SID of a campaign registered with the brand, "" if none.
+// Callers hold mu.
+func (st *store) campaignOfBrand(brandSid string) string {
+	for _, c := range sorted(st, st.campaigns, func(c *Campaign) string { return c.Sid },
+		func(c *Campaign) bool { return c.BrandRegistrationSid == brandSid }) {
+		return c.Sid
+	}
+	return ""
 }
 
 func (st *store) listBrands(account string, q pageQuery) ([]Brand, page) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.settleAll()
-	all := sorted(st, st.brands, func(b *Brand) string { return b.Sid }, func(b *Brand) bool { return b.AccountSid == account })
+	omitVetted := st.quirks.BrandListOmitsVetted
+	all := sorted(st, st.brands, func(b *Brand) string { return b.Sid }, func(b *Brand) bool {
+		return b.AccountSid == account && (!omitVetted || b.IdentityStatus != identityVettedVerified)
+	})
 	p := paginate(len(all), func(i int) uint64 { return st.order[all[i].Sid] }, q)
 	return all[p.start:p.end], p
 }
 
-// settleBrand gives a PENDING brand its outcome once the brand delay has passed since
-// it was submitted. The outcome is read from its bundles at that moment, so a test may
-// re-seed a bundle while a brand is pending. Callers hold mu.
-func (st *store) settleBrand(b *Brand, now time.Time) {
-	if b.Status != BrandPending && b.Status != BrandInReview {
-		return
+// settleBrand applies a brand's due transition and reports whether the brand still
+// exists. A PENDING (or IN_REVIEW) brand gets its outcome once the brand delay has
+// passed since it was submitted: FAILED with 30793 if its bundles could not register it
+// when submitted, else the outcome read from its bundles at that moment (so a test may
+// re-seed a bundle's outcome while a brand is pending).
+//
+// A brand whose deletion was requested (DELETION_PENDING; Twilio's API has no DELETE,
+// deletion is asked of the Console or Support) is gone after the same delay, or
+// DELETION_FAILED while a campaign is still registered with it: the stricter reading of
+// Twilio's undocumented deletion, since a campaign needs its brand. Callers hold mu.
+func (st *store) settleBrand(b *Brand, now time.Time) bool {
+	if b.Status != BrandPending && b.Status != BrandInReview && b.Status != BrandDeletionPending {
+		return true
 	}
 	due := b.SubmittedAt.Add(st.delays.Brand)
 	if now.Before(due) {
-		return
+		return true
+	}
+	if b.Status == BrandDeletionPending {
+		if st.campaignOfBrand(b.Sid) != "" {
+			st.setBrandStatus(b, BrandDeletionFailed, nil, due)
+			return true
+		}
+		delete(st.brands, b.Sid)
+		delete(st.bundleErrors, b.Sid)
+		return false
 	}
 	status, errs := st.brandOutcome(b)
 	st.setBrandStatus(b, status, errs, due)
+	return true
 }
 
-// brandOutcome is what a brand becomes: APPROVED for a mock brand, else the first
-// non-APPROVED outcome seeded on its customer profile or A2P bundle.
+// brandOutcome is what a brand becomes: FAILED with 30793 when its bundles failed
+// validation at submission; else APPROVED for a mock brand; else the first non-APPROVED
+// outcome seeded on its customer profile or A2P bundle.
 func (st *store) brandOutcome(b *Brand) (BrandStatus, []RegistrationError) {
+	if errs := st.bundleErrors[b.Sid]; len(errs) > 0 {
+		return BrandFailed, errs
+	}
 	if b.Mock {
 		return BrandApproved, nil
 	}
@@ -246,13 +316,15 @@ func (st *store) setBrandStatus(b *Brand, status BrandStatus, errs []Registratio
 	switch status {
 	case BrandPending, BrandInReview:
 		b.SubmittedAt, b.IdentityStatus = at, "UNVERIFIED"
+	case BrandDeletionPending:
+		b.SubmittedAt = at
 	case BrandApproved:
 		if b.TCRID == "" {
 			b.TCRID = "B" + randomUpper(6)
 		}
-		b.IdentityStatus, b.BrandScore = "VERIFIED", 75
-		if b.BrandType == "SOLE_PROPRIETOR" {
-			b.IdentityStatus, b.BrandScore = "SELF_DECLARED", 0
+		b.IdentityStatus, b.BrandScore = brandIdentity(b), 75
+		if b.BrandType == soleProprietor {
+			b.BrandScore = 0
 		}
 	case BrandFailed:
 		if len(errs) == 0 {
@@ -267,6 +339,24 @@ func (st *store) setBrandStatus(b *Brand, status BrandStatus, errs []Registratio
 	default:
 		b.Errors = slices.Clone(errs)
 	}
+}
+
+// identityVettedVerified is the identity_status of a brand that passed secondary vetting.
+const identityVettedVerified = "VETTED_VERIFIED"
+
+// brandIdentity is an approved brand's identity_status (brand_registrations_enum_identity_status):
+// SELF_DECLARED for a sole proprietor; VETTED_VERIFIED for a standard brand that is
+// secondary-vetted, which Twilio does automatically unless SkipAutomaticSecVet is set
+// ("A flag to disable automatic secondary vetting for brands which it would otherwise be
+// done", the spec) and which a mock brand is not; else VERIFIED.
+func brandIdentity(b *Brand) string {
+	switch {
+	case b.BrandType == soleProprietor:
+		return "SELF_DECLARED"
+	case !b.SkipAutomaticSecVet && !b.Mock:
+		return identityVettedVerified
+	}
+	return "VERIFIED"
 }
 
 // randomUpper is n random uppercase letters and digits, like TCR's brand and campaign IDs.

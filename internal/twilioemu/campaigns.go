@@ -8,7 +8,19 @@ import (
 
 // US A2P campaigns: /v1/Services/{MessagingServiceSid}/Compliance/Usa2p and …/{Sid}.
 
-const apiVersionHeader = "X-Twilio-Api-Version"
+// apiVersionHeader selects the campaign's response schema (the spec's
+// XTwilioApiVersion parameter, "The version of the Messaging API to use for this
+// request", of create, fetch, list and update). The spec gives no value. Public clients
+// send v1.2, and report that with it the privacy policy and terms URLs are read back and
+// without it "the plain v1 GET omits both keys entirely" (TypeScript A2P onboarding
+// clients on GitHub, one of them "proven against the live API with this header on both
+// the write and the read-back"; their tests assert the header is exactly "v1.2").
+// Twilio's behaviour for any other value is unknown, so the emulator takes the strict
+// reading: only apiVersionV2 selects the v2 schema and keeps the URLs.
+const (
+	apiVersionHeader = "X-Twilio-Api-Version"
+	apiVersionV2     = "v1.2"
+)
 
 var (
 	campaignCommonParams = []string{"Description", "MessageFlow", "MessageSamples", "HasEmbeddedLinks",
@@ -70,9 +82,14 @@ type campaignV2Resource struct {
 	TermsAndConditionsURL *string `json:"terms_and_conditions_url"`
 }
 
-// renderCampaign picks the response schema of the spec's oneOf: the v2 shape when the
-// client sent X-Twilio-Api-Version or the campaign has the v2 URLs (the spec's examples
-// show exactly those cases with the URLs), else the original shape, which forbids them.
+// v2 reports whether the request asked for the us_app_to_person_v2 schema, the one with
+// privacy_policy_url and terms_and_conditions_url (the spec's
+// createWithExtendedFieldsAndHeader and readFullWithExtendedFieldsAndHeader examples).
+func (r *request) v2() bool { return r.header(apiVersionHeader) == apiVersionV2 }
+
+// renderCampaign picks the response schema of the spec's oneOf: the v2 shape only when
+// the request carries X-Twilio-Api-Version: v1.2, else the original shape, which has no
+// URLs whatever the campaign holds.
 func renderCampaign(r *request, c Campaign) any {
 	res := campaignResource{Sid: c.Sid, AccountSid: c.AccountSid, BrandRegistrationSid: c.BrandRegistrationSid,
 		MessagingServiceSid: c.MessagingServiceSid, Description: c.Description, MessageSamples: c.MessageSamples,
@@ -85,7 +102,7 @@ func renderCampaign(r *request, c Campaign) any {
 		HelpKeywords: c.HelpKeywords, DateCreated: v1Time(c.DateCreated), DateUpdated: v1Time(c.DateUpdated),
 		URL:  r.base() + "/v1/Services/" + c.MessagingServiceSid + "/Compliance/Usa2p/" + c.Sid,
 		Mock: c.Mock, Errors: renderErrors(c.Errors)}
-	if r.header(apiVersionHeader) == "" && c.PrivacyPolicyURL == "" && c.TermsAndConditionsURL == "" {
+	if !r.v2() {
 		return res
 	}
 	return campaignV2Resource{campaignResource: res, PrivacyPolicyURL: nullable(c.PrivacyPolicyURL),
@@ -100,6 +117,10 @@ func (s *Server) createCampaign(r *request) response {
 		OptOutMessage: defaultOptOutMessage, HelpMessage: defaultHelpMessage,
 		OptOutKeywords: defaultOptOutKeywords, HelpKeywords: defaultHelpKeywords}
 	readCampaignCommon(f, &c)
+	if r.v2() {
+		set(&c.PrivacyPolicyURL, f.link("PrivacyPolicyUrl", ErrInvalidParameter))
+		set(&c.TermsAndConditionsURL, f.link("TermsAndConditionsUrl", ErrInvalidParameter))
+	}
 	set(&c.BrandRegistrationSid, f.sid("BrandRegistrationSid", bnPattern, ErrBrandNotRegistered))
 	set(&c.UsAppToPersonUsecase, f.enum("UsAppToPersonUsecase", a2pUsecaseCodes(), ErrInvalidA2PUsecase))
 	set(&c.OptInMessage, f.length("OptInMessage", 20, 320, ErrCampaignLength))
@@ -121,6 +142,9 @@ func (s *Server) createCampaign(r *request) response {
 
 // readCampaignCommon reads the fields create and update share, with Twilio's length
 // rules (21728): description 40–4096, message flow 40–2048, 2–5 samples of 20–1024.
+// PrivacyPolicyUrl and TermsAndConditionsUrl are read by the callers, and only from a
+// v1.2 request: without the header they are ignored and not stored (the strict reading
+// of a version that does not know them, see apiVersionHeader).
 func readCampaignCommon(f *form, c *Campaign) {
 	set(&c.Description, f.length("Description", 40, 4096, ErrCampaignLength))
 	set(&c.MessageFlow, f.length("MessageFlow", 40, 2048, ErrCampaignLength))
@@ -139,8 +163,6 @@ func readCampaignCommon(f *form, c *Campaign) {
 	set(&c.HasEmbeddedPhone, f.boolean("HasEmbeddedPhone"))
 	set(&c.AgeGated, f.boolean("AgeGated"))
 	set(&c.DirectLending, f.boolean("DirectLending"))
-	set(&c.PrivacyPolicyURL, f.link("PrivacyPolicyUrl", ErrInvalidParameter))
-	set(&c.TermsAndConditionsURL, f.link("TermsAndConditionsUrl", ErrInvalidParameter))
 }
 
 // keywords reads a keyword list: alphanumeric words of at most 255 characters.
@@ -168,13 +190,18 @@ func (s *Server) fetchCampaign(r *request) response {
 	return ok(renderCampaign(r, c))
 }
 
-// updateCampaign changes the updatable fields and resubmits the campaign for vetting.
+// updateCampaign changes the updatable fields and resubmits the campaign for vetting,
+// where Twilio allows an edit (see store.updateCampaign).
 func (s *Server) updateCampaign(r *request) response {
 	f := r.form()
 	f.require("HasEmbeddedLinks", "HasEmbeddedPhone", "MessageSamples", "MessageFlow", "Description",
 		"AgeGated", "DirectLending")
 	var in Campaign
 	readCampaignCommon(f, &in)
+	var privacy, terms *string
+	if r.v2() {
+		privacy, terms = f.link("PrivacyPolicyUrl", ErrInvalidParameter), f.link("TermsAndConditionsUrl", ErrInvalidParameter)
+	}
 	if f.err != nil {
 		return fail(f.err)
 	}
@@ -182,8 +209,8 @@ func (s *Server) updateCampaign(r *request) response {
 		c.Description, c.MessageFlow, c.MessageSamples = in.Description, in.MessageFlow, in.MessageSamples
 		c.HasEmbeddedLinks, c.HasEmbeddedPhone, c.AgeGated, c.DirectLending = in.HasEmbeddedLinks,
 			in.HasEmbeddedPhone, in.AgeGated, in.DirectLending
-		set(&c.PrivacyPolicyURL, f.str("PrivacyPolicyUrl"))
-		set(&c.TermsAndConditionsURL, f.str("TermsAndConditionsUrl"))
+		set(&c.PrivacyPolicyURL, privacy)
+		set(&c.TermsAndConditionsURL, terms)
 	})
 	if err != nil {
 		return fail(err)
@@ -215,11 +242,13 @@ func (s *Server) listCampaigns(r *request) response {
 }
 
 // createCampaign registers a campaign on a service. The brand must be this account's
-// and APPROVED, and allow the use case (21717); the service may hold only one (21718).
+// and APPROVED, and allow the use case (21717); the use case must suit the service's
+// Usecase (21719); the service may hold only one (ErrCampaignExists).
 func (st *store) createCampaign(c Campaign) (Campaign, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, err := st.serviceRef(c.AccountSid, c.MessagingServiceSid); err != nil {
+	svc, err := st.serviceRef(c.AccountSid, c.MessagingServiceSid)
+	if err != nil {
 		return Campaign{}, err
 	}
 	b, err := st.brandRef(c.AccountSid, c.BrandRegistrationSid)
@@ -232,9 +261,13 @@ func (st *store) createCampaign(c Campaign) (Campaign, error) {
 		return Campaign{}, ErrBrandNotRegistered.withf("Brand %s of type %s cannot register use case %s",
 			b.Sid, b.BrandType, c.UsAppToPersonUsecase)
 	}
-	if qe, exists := st.campaignOf[c.MessagingServiceSid]; exists {
-		return Campaign{}, ErrCampaignExists.withf("Messaging Service %s already has US A2P campaign %s",
-			c.MessagingServiceSid, qe)
+	if !usecasesCompatible(svc.Usecase, c.UsAppToPersonUsecase) {
+		return Campaign{}, ErrIncompatibleUsecase.withf("A2P use case %s is not compatible with Messaging Service %s's "+
+			"use case %s; GET /v1/Services/%s/Compliance/Usa2p/Usecases lists the compatible ones",
+			c.UsAppToPersonUsecase, svc.Sid, svc.Usecase, svc.Sid)
+	}
+	if _, exists := st.campaignOf[c.MessagingServiceSid]; exists {
+		return Campaign{}, ErrCampaignExists.withf("Messaging Service %s already has a US A2P campaign", c.MessagingServiceSid)
 	}
 	now := st.now()
 	c.Sid, c.CampaignID, c.Mock, c.DateCreated = st.newSid("QE"), "C"+randomUpper(6), b.Mock, now
@@ -265,6 +298,19 @@ func (st *store) campaign(account, serviceSid, sid string) (Campaign, error) {
 	return *c, nil
 }
 
+// updateCampaign edits a campaign and sends it back to vetting, where Twilio allows it:
+//
+//   - FAILED: "It is now possible to edit a FAILED Campaign via both the Console and the
+//     API" (https://twilio.com/docs/messaging/compliance/a2p-10dlc/troubleshooting-a2p-brands/troubleshooting-and-rectifying-a2p-campaigns).
+//     The campaign goes to IN_PROGRESS with its errors cleared, as public clients report
+//     of the live API ("a campaign already in FAILED state accepts this call and goes
+//     back to IN_PROGRESS with its errors array cleared").
+//   - VERIFIED: Twilio does not say; the spec's update has no status condition and TCR
+//     edits approved campaigns, so it is allowed and re-vetted the same way.
+//   - SUSPENDED: 21729, "Cannot perform operation on suspended campaign".
+//   - PENDING, IN_PROGRESS: Twilio does not say. The strict reading refuses an edit in
+//     vetting: 409/20409, "The resource is not in a state that allows this modification.
+//     Wait until the resource is in a modifiable state."
 func (st *store) updateCampaign(account, serviceSid, sid string, fn func(*Campaign)) (Campaign, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -272,8 +318,15 @@ func (st *store) updateCampaign(account, serviceSid, sid string, fn func(*Campai
 	if err != nil {
 		return Campaign{}, err
 	}
+	switch c.Status {
+	case CampaignSuspended:
+		return Campaign{}, ErrCampaignSuspended.withf("Cannot perform operation on suspended campaign %s", sid)
+	case CampaignPending, CampaignInProgress:
+		return Campaign{}, ErrConflict.withf("Campaign %s is %s: it cannot be edited until vetting has finished "+
+			"(VERIFIED or FAILED)", sid, c.Status)
+	}
 	fn(c)
-	st.submitCampaign(c, CampaignPending, nil, st.now())
+	st.submitCampaign(c, CampaignInProgress, nil, st.now())
 	return *c, nil
 }
 
@@ -343,13 +396,13 @@ func (st *store) campaignOutcome(c *Campaign) (CampaignStatus, []RegistrationErr
 func (r CampaignRule) registrationError() RegistrationError {
 	e := RegistrationError{Code: r.Code, Description: r.Description, Fields: slices.Clone(r.Fields)}
 	if e.Code == 0 {
-		e.Code = 30897
+		e.Code = defaultCampaignFailure.Code
 	}
 	if e.Description == "" {
-		e.Description = "The campaign submission has been reviewed and it was rejected due to Disallowed Content."
+		e.Description = defaultCampaignFailure.Description
 	}
 	if e.Fields == nil {
-		e.Fields = []string{"MESSAGE_FLOW"}
+		e.Fields = slices.Clone(defaultCampaignFailure.Fields)
 	}
 	return e
 }

@@ -52,7 +52,7 @@ func TestCampaignLifecycleThroughTwilioGo(t *testing.T) {
 				SetMessageSamples(*c.MessageSamples).SetMessageFlow(*c.MessageFlow).
 				SetDescription("Acme support agents answer questions about orders and returns by SMS.").
 				SetAgeGated(false).SetDirectLending(false)))
-		if deref(updated.CampaignStatus) != "PENDING" || !deref(updated.HasEmbeddedLinks) ||
+		if deref(updated.CampaignStatus) != "IN_PROGRESS" || !deref(updated.HasEmbeddedLinks) ||
 			!strings.Contains(deref(updated.Description), "returns") || deref(updated.UsAppToPersonUsecase) != "CUSTOMER_CARE" {
 			t.Errorf("an update resubmits the campaign: %+v", updated)
 		}
@@ -125,8 +125,10 @@ func TestOneCampaignPerService(t *testing.T) {
 	mg := *newService(t, rc, "s").Sid
 	brand := approvedBrand(t, emu, rc)
 	first := newCampaign(t, rc, mg, brand)
+	// Twilio documents no code for this (there is no 21718): a generic 400 that a
+	// client cannot mistake for "adopt the existing campaign".
 	_, err := rc.MessagingV1.CreateUsAppToPerson(mg, campaignParams(brand))
-	twilioErr(t, err, 21718, 400)
+	twilioErr(t, err, 20001, 400)
 	campaigns, _ := emu.Campaigns(twilioemu.DefaultAccountSid)
 	if len(campaigns) != 1 || campaigns[0].Sid != *first.Sid {
 		t.Errorf("campaigns = %+v", campaigns)
@@ -141,6 +143,7 @@ func TestCampaignValidation(t *testing.T) {
 	for name, tc := range map[string]struct {
 		drop       string // a parameter to leave out
 		set        url.Values
+		v2         bool // send X-Twilio-Api-Version: v1.2
 		code, http int
 	}{
 		"BrandRegistrationSid is required (20001)":  {drop: "BrandRegistrationSid", code: 20001, http: 400},
@@ -159,7 +162,8 @@ func TestCampaignValidation(t *testing.T) {
 		"an opt-in message under 20 characters":     {set: url.Values{"OptInMessage": {"Yes."}}, code: 21728, http: 400},
 		"keywords are alphanumeric":                 {set: url.Values{"OptOutKeywords": {"STOP", "stop it"}}, code: 21728, http: 400},
 		"an unknown A2P use case is 21720":          {set: url.Values{"UsAppToPersonUsecase": {"CHAT"}}, code: 21720, http: 400},
-		"a privacy policy URL must be a URL":        {set: url.Values{"PrivacyPolicyUrl": {"example.com/privacy"}}, code: 20001, http: 400},
+		"a v1.2 privacy policy URL must be a URL":   {set: url.Values{"PrivacyPolicyUrl": {"example.com/privacy"}}, v2: true, code: 20001, http: 400},
+		"a v1.2 terms URL must be a URL":            {set: url.Values{"TermsAndConditionsUrl": {"terms"}}, v2: true, code: 20001, http: 400},
 		"HasEmbeddedLinks is a boolean":             {set: url.Values{"HasEmbeddedLinks": {"sometimes"}}, code: 20001, http: 400},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -171,7 +175,11 @@ func TestCampaignValidation(t *testing.T) {
 			for k, v := range tc.set {
 				form[k] = v
 			}
-			status, body := call(t, emu.HTTPClient(), http.MethodPost, "/v1/Services/"+mg+"/Compliance/Usa2p", form)
+			var header http.Header
+			if tc.v2 {
+				header = http.Header{"X-Twilio-Api-Version": {"v1.2"}}
+			}
+			status, body := callWithHeader(t, emu.HTTPClient(), http.MethodPost, "/v1/Services/"+mg+"/Compliance/Usa2p", form, header)
 			wantErrorBody(t, status, body, tc.http, tc.code)
 		})
 	}
@@ -263,28 +271,197 @@ func TestDeletingAServiceDeletesItsCampaign(t *testing.T) {
 	twilioErr(t, err, 20404, 404)
 }
 
-func TestCampaignResponseSchemaVersion(t *testing.T) {
+func TestCampaignV2FieldsNeedTheAPIVersionHeader(t *testing.T) {
+	const privacy, terms = "https://acme.example/privacy", "https://acme.example/terms"
+	for name, tc := range map[string]struct {
+		writeVersion, readVersion string // X-Twilio-Api-Version on the create, and on the reads ("" for none)
+		wantStored                bool   // the URLs were kept
+		wantV2                    bool   // reads show privacy_policy_url and terms_and_conditions_url
+	}{
+		"v1.2 writes and reads them":                            {writeVersion: "v1.2", readVersion: "v1.2", wantStored: true, wantV2: true},
+		"a read without the header has no v2 fields":            {writeVersion: "v1.2", wantStored: true},
+		"a write without the header does not keep them":         {readVersion: "v1.2", wantV2: true},
+		"another version is not v1.2: not kept, not shown":      {writeVersion: "v1.1", readVersion: "v1.1"},
+		"without the header the campaign is the original shape": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			emu := newEmu(t)
+			rc := primary(emu.HTTPClient())
+			mg := *newService(t, rc, "s").Sid
+			base := "/v1/Services/" + mg + "/Compliance/Usa2p"
+			header := func(v string) http.Header {
+				if v == "" {
+					return nil
+				}
+				return http.Header{"X-Twilio-Api-Version": {v}}
+			}
+			form := campaignForm(approvedBrand(t, emu, rc))
+			form.Set("PrivacyPolicyUrl", privacy)
+			form.Set("TermsAndConditionsUrl", terms)
+			status, created := callWithHeader(t, emu.HTTPClient(), http.MethodPost, base, form, header(tc.writeVersion))
+			if status != http.StatusCreated {
+				t.Fatalf("create: HTTP %d %v", status, created)
+			}
+			qe := created["sid"].(string)
+			if _, has := created["privacy_policy_url"]; has != (tc.writeVersion == "v1.2") {
+				t.Errorf("the create's answer has privacy_policy_url: %v", has)
+			}
+			campaigns, _ := emu.Campaigns("")
+			if stored := campaigns[0].PrivacyPolicyURL == privacy && campaigns[0].TermsAndConditionsURL == terms; stored != tc.wantStored {
+				t.Errorf("URLs kept = %v, want %v (%+v)", stored, tc.wantStored, campaigns[0])
+			}
+			_, fetched := callWithHeader(t, emu.HTTPClient(), http.MethodGet, base+"/"+qe, nil, header(tc.readVersion))
+			_, listed := callWithHeader(t, emu.HTTPClient(), http.MethodGet, base, nil, header(tc.readVersion))
+			for what, body := range map[string]map[string]any{"fetch": fetched,
+				"list": listed["compliance"].([]any)[0].(map[string]any)} {
+				got, has := body["privacy_policy_url"]
+				_, hasTerms := body["terms_and_conditions_url"]
+				if has != tc.wantV2 || hasTerms != tc.wantV2 {
+					t.Errorf("%s: v2 fields shown = %v/%v, want %v", what, has, hasTerms, tc.wantV2)
+				}
+				if want := any(nil); tc.wantV2 && tc.wantStored {
+					want = privacy
+					if got != want {
+						t.Errorf("%s: privacy_policy_url = %v, want %v", what, got, want)
+					}
+				} else if tc.wantV2 && got != want {
+					t.Errorf("%s: privacy_policy_url = %v, want null", what, got)
+				}
+			}
+		})
+	}
+}
+
+func TestCampaignUpdateKeepsV2FieldsOnlyWithTheHeader(t *testing.T) {
 	emu := newEmu(t)
 	rc := primary(emu.HTTPClient())
 	mg := *newService(t, rc, "s").Sid
 	c := newCampaign(t, rc, mg, approvedBrand(t, emu, rc))
+	_ = emu.ForceCampaignStatus(*c.Sid, twilioemu.CampaignVerified)
 	path := "/v1/Services/" + mg + "/Compliance/Usa2p/" + *c.Sid
-	_, plain := call(t, emu.HTTPClient(), http.MethodGet, path, nil)
-	if _, has := plain["privacy_policy_url"]; has {
-		t.Error("the original schema has no privacy_policy_url")
+	update := url.Values{"HasEmbeddedLinks": {"false"}, "HasEmbeddedPhone": {"false"}, "MessageSamples": *c.MessageSamples,
+		"MessageFlow": {*c.MessageFlow}, "Description": {*c.Description}, "AgeGated": {"false"}, "DirectLending": {"false"},
+		"PrivacyPolicyUrl": {"https://acme.example/privacy"}}
+	status, body := call(t, emu.HTTPClient(), http.MethodPost, path, update)
+	if _, has := body["privacy_policy_url"]; status != http.StatusOK || has {
+		t.Fatalf("HTTP %d: an update without the header answers the original shape: %v", status, body)
 	}
-	// With the header, twilio-go gets the v2 shape and decodes the new fields.
-	got := must[*messaging.MessagingV1UsAppToPersonResponse](t)(rc.MessagingV1.FetchUsAppToPerson(mg, *c.Sid,
-		new(messaging.FetchUsAppToPersonParams).SetXTwilioApiVersion("v1.1")))
-	if got.PrivacyPolicyUrl != nil {
-		t.Errorf("privacy_policy_url = %q, want null", *got.PrivacyPolicyUrl)
+	if campaigns, _ := emu.Campaigns(""); campaigns[0].PrivacyPolicyURL != "" {
+		t.Errorf("an update without the header kept PrivacyPolicyUrl %q", campaigns[0].PrivacyPolicyURL)
 	}
-	status, body := call(t, emu.HTTPClient(), http.MethodPost, path, url.Values{"HasEmbeddedLinks": {"false"},
-		"HasEmbeddedPhone": {"false"}, "MessageSamples": *c.MessageSamples, "MessageFlow": {*c.MessageFlow},
-		"Description": {*c.Description}, "AgeGated": {"false"}, "DirectLending": {"false"},
-		"PrivacyPolicyUrl": {"https://acme.example/privacy"}})
-	if status != http.StatusOK || body["privacy_policy_url"] != "https://acme.example/privacy" {
-		t.Errorf("HTTP %d: a campaign with a privacy policy shows it: %v", status, body["privacy_policy_url"])
+	_ = emu.ForceCampaignStatus(*c.Sid, twilioemu.CampaignVerified)
+	// twilio-go sends the header when the caller sets it.
+	got := must[*messaging.MessagingV1UsAppToPersonResponse](t)(rc.MessagingV1.UpdateUsAppToPerson(mg, *c.Sid,
+		new(messaging.UpdateUsAppToPersonParams).SetXTwilioApiVersion("v1.2").SetHasEmbeddedLinks(false).
+			SetHasEmbeddedPhone(false).SetMessageSamples(*c.MessageSamples).SetMessageFlow(*c.MessageFlow).
+			SetDescription(*c.Description).SetAgeGated(false).SetDirectLending(false).
+			SetPrivacyPolicyUrl("https://acme.example/privacy").SetTermsAndConditionsUrl("https://acme.example/terms")))
+	if deref(got.PrivacyPolicyUrl) != "https://acme.example/privacy" || deref(got.TermsAndConditionsUrl) != "https://acme.example/terms" {
+		t.Errorf("v1.2 update answered %v / %v", got.PrivacyPolicyUrl, got.TermsAndConditionsUrl)
+	}
+}
+
+func TestCampaignEditsByStatus(t *testing.T) {
+	for name, tc := range map[string]struct {
+		status     twilioemu.CampaignStatus // "" leaves the new campaign PENDING
+		advance    time.Duration
+		code, http int
+	}{
+		"a PENDING campaign is in vetting: 20409":      {code: 20409, http: 409},
+		"an IN_PROGRESS campaign is in vetting: 20409": {advance: twilioemu.DefaultDelays().CampaignInProgress, code: 20409, http: 409},
+		"a SUSPENDED campaign: 21729":                  {status: twilioemu.CampaignSuspended, code: 21729, http: 400},
+		"a FAILED campaign is edited and re-vetted":    {status: twilioemu.CampaignFailed},
+		"a VERIFIED campaign is edited and re-vetted":  {status: twilioemu.CampaignVerified},
+	} {
+		t.Run(name, func(t *testing.T) {
+			emu := newEmu(t)
+			rc := primary(emu.HTTPClient())
+			mg := *newService(t, rc, "s").Sid
+			c := newCampaign(t, rc, mg, approvedBrand(t, emu, rc))
+			if tc.status != "" {
+				_ = emu.ForceCampaignStatus(*c.Sid, tc.status)
+			}
+			_ = emu.Advance(tc.advance)
+			before := must[[]twilioemu.Campaign](t)(emu.Campaigns(""))[0]
+			newDescription := "Acme support agents answer questions about orders and returns by SMS."
+			got, err := rc.MessagingV1.UpdateUsAppToPerson(mg, *c.Sid, new(messaging.UpdateUsAppToPersonParams).
+				SetHasEmbeddedLinks(true).SetHasEmbeddedPhone(false).SetMessageSamples(*c.MessageSamples).
+				SetMessageFlow(*c.MessageFlow).SetDescription(newDescription).SetAgeGated(false).SetDirectLending(false))
+			after := must[[]twilioemu.Campaign](t)(emu.Campaigns(""))[0]
+			if tc.code != 0 {
+				twilioErr(t, err, tc.code, tc.http)
+				if after.Description != before.Description || after.Status != before.Status || !after.DateUpdated.Equal(before.DateUpdated) {
+					t.Errorf("a refused edit changed the campaign: %+v → %+v", before, after)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if deref(got.CampaignStatus) != "IN_PROGRESS" || len(deref(got.Errors)) != 0 || deref(got.Description) != newDescription {
+				t.Errorf("edited campaign = %s, errors %v, %q", deref(got.CampaignStatus), deref(got.Errors), deref(got.Description))
+			}
+			_ = emu.Advance(twilioemu.DefaultDelays().Campaign)
+			if s := must[[]twilioemu.Campaign](t)(emu.Campaigns(""))[0].Status; s != twilioemu.CampaignVerified {
+				t.Errorf("the re-vetted campaign is %s", s)
+			}
+		})
+	}
+}
+
+func TestServiceAndCampaignUsecasesMustMatch(t *testing.T) {
+	for name, tc := range map[string]struct {
+		serviceUsecase, a2pUsecase string
+		wantCode                   int // 0: the campaign is registered
+	}{
+		"an undeclared service takes any use case": {serviceUsecase: "undeclared", a2pUsecase: "MIXED"},
+		"a discussion service takes customer care": {serviceUsecase: "discussion", a2pUsecase: "CUSTOMER_CARE"},
+		"a marketing service takes marketing":      {serviceUsecase: "marketing", a2pUsecase: "MARKETING"},
+		"a verification service takes 2FA":         {serviceUsecase: "verification", a2pUsecase: "2FA"},
+		"a verification service refuses marketing": {serviceUsecase: "verification", a2pUsecase: "MARKETING", wantCode: 21719},
+		"a notifications service refuses mixed":    {serviceUsecase: "notifications", a2pUsecase: "MIXED", wantCode: 21719},
+		"a poll service refuses customer care":     {serviceUsecase: "poll", a2pUsecase: "CUSTOMER_CARE", wantCode: 21719},
+	} {
+		t.Run(name, func(t *testing.T) {
+			emu := newEmu(t)
+			rc := primary(emu.HTTPClient())
+			mg := *must[*messaging.MessagingV1Service](t)(rc.MessagingV1.CreateService(
+				new(messaging.CreateServiceParams).SetFriendlyName("s").SetUsecase(tc.serviceUsecase))).Sid
+			brand := approvedBrand(t, emu, rc)
+			listed := must[*messaging.MessagingV1UsAppToPersonUsecase](t)(rc.MessagingV1.FetchUsAppToPersonUsecase(mg,
+				new(messaging.FetchUsAppToPersonUsecaseParams).SetBrandRegistrationSid(brand)))
+			offered := false
+			for _, u := range deref(listed.UsAppToPersonUsecases) {
+				m, _ := u.(map[string]any)
+				offered = offered || m["code"] == tc.a2pUsecase
+			}
+			if offered != (tc.wantCode == 0) {
+				t.Errorf("Usa2p/Usecases offers %s: %v", tc.a2pUsecase, offered)
+			}
+			_, err := rc.MessagingV1.CreateUsAppToPerson(mg, campaignParams(brand).SetUsAppToPersonUsecase(tc.a2pUsecase))
+			if tc.wantCode != 0 {
+				twilioErr(t, err, tc.wantCode, 400)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestAServiceUsecaseMustSuitItsCampaign(t *testing.T) {
+	emu := newEmu(t)
+	rc := primary(emu.HTTPClient())
+	mg := *newService(t, rc, "s").Sid
+	newCampaign(t, rc, mg, approvedBrand(t, emu, rc)) // CUSTOMER_CARE
+	_, err := rc.MessagingV1.UpdateService(mg, new(messaging.UpdateServiceParams).SetUsecase("marketing"))
+	twilioErr(t, err, 21719, 400)
+	if svc, _ := emu.Service(mg); svc.Usecase != "undeclared" {
+		t.Errorf("a refused update changed the Usecase to %s", svc.Usecase)
+	}
+	if _, err := rc.MessagingV1.UpdateService(mg, new(messaging.UpdateServiceParams).SetUsecase("discussion")); err != nil {
+		t.Errorf("a compatible Usecase: %v", err)
 	}
 }
 

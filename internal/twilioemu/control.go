@@ -31,13 +31,20 @@ type Control interface {
 	// SetBundleOutcome changes what brands of this bundle become once vetted, with the
 	// errors[] they report when that is FAILED (nil for the default).
 	SetBundleOutcome(sid string, outcome BrandStatus, errs ...RegistrationError) error
-	// ForceBrandStatus moves a brand to status now; PENDING restarts its vetting and
-	// FAILED reports errs (or the bundle's seeded errors, or a default).
+	// ForceBrandStatus moves a brand to status now; PENDING restarts its vetting,
+	// FAILED reports errs (or the bundle's seeded errors, or a default), and
+	// DELETION_PENDING requests its deletion (gone after the brand delay, or
+	// DELETION_FAILED while a campaign uses it).
 	ForceBrandStatus(sid string, status BrandStatus, errs ...RegistrationError) error
 	// ForceCampaignStatus moves a campaign to status now, like ForceBrandStatus.
 	ForceCampaignStatus(sid string, status CampaignStatus, errs ...RegistrationError) error
 	// SetCampaignRules replaces the rules that make campaign vetting fail.
 	SetCampaignRules(rules ...CampaignRule) error
+	// SetQuirks replaces the quirks: fields Twilio ignores or normalises on writes, and
+	// lists that leave objects out (see Quirks). Quirks{} is a Twilio without quirks.
+	SetQuirks(q Quirks) error
+	// Quirks are the quirks in force.
+	Quirks() (Quirks, error)
 
 	// Advance moves the emulator's clock forward; vetting due by then happens.
 	Advance(d time.Duration) error
@@ -84,7 +91,8 @@ type Control interface {
 	// PatchService changes a service as the Twilio Console would (drift).
 	PatchService(sid string, p ServicePatch) error
 	// Reset returns to the initial seed: no services, brands or campaigns, no faults,
-	// an empty request log. The clock keeps its time.
+	// the seed's quirks (none unless it has some), an empty request log. The clock keeps
+	// its time.
 	Reset() error
 }
 

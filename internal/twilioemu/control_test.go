@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func TestControl(t *testing.T) {
 			t.Run("seeding", func(t *testing.T) { controlSeeding(t, ctl, hc) })
 			t.Run("vetting", func(t *testing.T) { controlVetting(t, ctl, hc) })
 			t.Run("faults and counters", func(t *testing.T) { controlFaults(t, ctl, hc) })
+			t.Run("quirks", func(t *testing.T) { controlQuirks(t, ctl, hc) })
 			t.Run("errors", func(t *testing.T) { controlErrors(t, ctl) })
 			t.Run("reset", func(t *testing.T) { controlReset(t, ctl) })
 		})
@@ -87,8 +89,8 @@ func controlSeeding(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	rc := restClient(hc, thirdAccount, thirdToken, thirdAccount).MessagingV1
 	brandParams := new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(thirdCP).SetA2PProfileBundleSid(thirdTP)
-	_, err := rc.CreateBrandRegistrations(brandParams)
-	twilioErr(t, err, 30793, 400) // the bundles are still in review
+	// The bundles are still in review: the brand is registered, and fails with 30793.
+	unvetted := *must[*messaging.MessagingV1BrandRegistrations](t)(rc.CreateBrandRegistrations(brandParams)).Sid
 	for _, sid := range []string{thirdCP, thirdTP} {
 		if err := ctl.SetBundleStatus(sid, twilioemu.BundleTwilioApproved); err != nil {
 			t.Fatal(err)
@@ -102,7 +104,8 @@ func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	if now := must[time.Time](t)(ctl.Now()); !now.Equal(before.Add(time.Minute)) {
 		t.Errorf("Advance(1m) moved the clock from %v to %v", before, now)
 	}
-	if brands := must[[]twilioemu.Brand](t)(ctl.Brands(thirdAccount)); len(brands) != 1 || brands[0].Status != twilioemu.BrandFailed {
+	if brands := must[[]twilioemu.Brand](t)(ctl.Brands(thirdAccount)); len(brands) != 2 ||
+		brands[0].Sid != unvetted || brands[0].Errors[0].Code != 30793 || brands[1].Status != twilioemu.BrandFailed {
 		t.Fatalf("brands = %+v", brands)
 	}
 	if err := ctl.ForceBrandStatus(brand, twilioemu.BrandApproved); err != nil {
@@ -127,6 +130,33 @@ func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	}
 	if data, _ := json.Marshal(state); strings.Contains(string(data), thirdToken) || strings.Contains(string(data), twilioemu.DefaultAPIKeySecret) {
 		t.Error("the state dump shows a credential")
+	}
+}
+
+func controlQuirks(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
+	q := twilioemu.Quirks{BrandListOmitsVetted: true, Fields: []twilioemu.FieldQuirk{
+		{Route: "POST /v1/Services/{Sid}", Field: "ScanMessageContent", Mode: twilioemu.QuirkIgnore}}}
+	if err := ctl.SetQuirks(q); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[twilioemu.Quirks](t)(ctl.Quirks()); !reflect.DeepEqual(got, q) {
+		t.Errorf("Quirks() = %+v, want %+v", got, q)
+	}
+	rc := primary(hc).MessagingV1
+	mg := *newService(t, primary(hc), "quirky").Sid
+	got := must[*messaging.MessagingV1Service](t)(rc.UpdateService(mg, new(messaging.UpdateServiceParams).SetScanMessageContent("enable")))
+	if deref(got.ScanMessageContent) != "inherit" {
+		t.Errorf("an ignored ScanMessageContent was kept: %s", deref(got.ScanMessageContent))
+	}
+	err := ctl.SetQuirks(twilioemu.Quirks{Fields: []twilioemu.FieldQuirk{{Route: "POST /v1/Nope", Field: "X", Mode: twilioemu.QuirkIgnore}}})
+	if !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("an unknown route: %v, want ErrInvalidSeed", err)
+	}
+	if err := ctl.SetQuirks(twilioemu.Quirks{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[twilioemu.Quirks](t)(ctl.Quirks()); len(got.Fields) != 0 || got.BrandListOmitsVetted {
+		t.Errorf("cleared quirks = %+v", got)
 	}
 }
 

@@ -65,6 +65,7 @@ func (s *Server) serveTwilio(w http.ResponseWriter, r *request) (resp response, 
 	if err := r.parse(w); err != nil {
 		return fail(err), false
 	}
+	s.st.quirksNow().applyFields(r.route.key(), r.values)
 	resp = r.route.handle(r)
 	return resp, r.route.write() && resp.err == nil && s.faults.dropAfter(r.route)
 }

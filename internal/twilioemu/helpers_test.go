@@ -166,6 +166,13 @@ func deref[T any](p *T) T {
 // typed parameters cannot express.
 func call(t testing.TB, hc *http.Client, method, path string, form url.Values, auth ...string) (int, map[string]any) {
 	t.Helper()
+	return callWithHeader(t, hc, method, path, form, nil, auth...)
+}
+
+// callWithHeader is call with request headers (X-Twilio-Api-Version).
+func callWithHeader(t testing.TB, hc *http.Client, method, path string, form url.Values, header http.Header,
+	auth ...string) (int, map[string]any) {
+	t.Helper()
 	target := "https://messaging.twilio.com" + path
 	if strings.HasPrefix(path, "/2010-04-01") {
 		target = "https://api.twilio.com" + path
@@ -181,6 +188,9 @@ func call(t testing.TB, hc *http.Client, method, path string, form url.Values, a
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	if len(auth) == 0 {
 		auth = []string{twilioemu.DefaultAccountSid, twilioemu.DefaultAuthToken}
 	}

@@ -69,12 +69,12 @@ func TestAddingASender(t *testing.T) {
 		service    string // "" for the test's service
 		code, http int
 	}{
-		"a number already in this service is 21710": {
+		"a number already in this service is 21710, 409 as Twilio answers": {
 			before: func(t *testing.T, rc *messaging.ApiService, mg, _ string) { mustAdd(t, rc, mg, number1) },
-			pn:     number1, code: 21710, http: 400},
-		"a number in another service of the account is 21712": {
+			pn:     number1, code: 21710, http: 409},
+		"a number in another service of the account is 21712, 409 as Twilio answers": {
 			before: func(t *testing.T, rc *messaging.ApiService, _, other string) { mustAdd(t, rc, other, number1) },
-			pn:     number1, code: 21712, http: 400},
+			pn:     number1, code: 21712, http: 409},
 		"another account's number is not this account's to add (21421)": {pn: foreign, code: 21421, http: 400},
 		"a malformed PN SID is 21421":                                   {pn: "PN123", code: 21421, http: 400},
 		"an unknown service is 20404": {

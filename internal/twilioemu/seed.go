@@ -20,6 +20,8 @@ type Seed struct {
 	Accounts      []AccountSeed  `json:"accounts"`
 	Delays        *Delays        `json:"delays,omitempty"`
 	CampaignRules []CampaignRule `json:"campaignRules,omitempty"`
+	// Quirks, when set, replace the quirks in force (see Quirks).
+	Quirks *Quirks `json:"quirks,omitempty"`
 }
 
 // AccountSeed is one Twilio account. AuthToken and API key secrets must be
@@ -99,6 +101,11 @@ func (s Seed) Validate() error {
 	for _, r := range s.CampaignRules {
 		if r.Substring == "" {
 			return fmt.Errorf("%w: a campaign rule needs a substring", errSeedFormat)
+		}
+	}
+	if s.Quirks != nil {
+		if err := s.Quirks.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", errSeedFormat, err)
 		}
 	}
 	return s.claim(owners{})

@@ -219,12 +219,24 @@ func (st *store) service(account, sid string) (Service, error) {
 	return st.serviceView(svc), nil
 }
 
+// patchService is a Twilio API update: a Usecase that does not suit the service's
+// campaign is 21719, and nothing changes.
 func (st *store) patchService(account, sid string, p ServicePatch) (Service, error) {
-	return st.updateService(account, sid, p.apply)
+	return st.updateService(account, sid, func(svc *Service) error {
+		if p.Usecase != nil {
+			if qe, ok := st.campaignOf[svc.Sid]; ok && !usecasesCompatible(*p.Usecase, st.campaigns[qe].UsAppToPersonUsecase) {
+				return ErrIncompatibleUsecase.withf("Messaging Service use case %s is not compatible with the A2P use case %s "+
+					"of its campaign %s", *p.Usecase, st.campaigns[qe].UsAppToPersonUsecase, qe)
+			}
+		}
+		p.apply(svc)
+		return nil
+	})
 }
 
-// updateService changes a service with fn and stamps date_updated.
-func (st *store) updateService(account, sid string, fn func(*Service)) (Service, error) {
+// updateService changes a service with fn and stamps date_updated; an error of fn
+// changes nothing. Callers must not hold mu; fn runs with it held.
+func (st *store) updateService(account, sid string, fn func(*Service) error) (Service, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	svc, err := st.serviceRef(account, sid)
@@ -232,7 +244,9 @@ func (st *store) updateService(account, sid string, fn func(*Service)) (Service,
 		return Service{}, err
 	}
 	c := *svc
-	fn(&c)
+	if err := fn(&c); err != nil {
+		return Service{}, err
+	}
 	c.Sid, c.AccountSid, c.DateCreated, c.DateUpdated = svc.Sid, svc.AccountSid, svc.DateCreated, st.now()
 	*svc = c
 	return st.serviceView(svc), nil

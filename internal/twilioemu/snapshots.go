@@ -63,7 +63,7 @@ func (s *Server) PatchService(sid string, p ServicePatch) error {
 // UpdateService changes a service with fn, in-process only: drift in any field. The
 // SID, account and creation time cannot change; date_updated is stamped.
 func (s *Server) UpdateService(sid string, fn func(*Service)) (Service, error) {
-	svc, err := s.st.updateService("", sid, fn)
+	svc, err := s.st.updateService("", sid, func(svc *Service) error { fn(svc); return nil })
 	if err != nil {
 		return Service{}, ErrNotFound.withf("unknown Messaging Service %s", sid)
 	}

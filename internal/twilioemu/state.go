@@ -19,17 +19,21 @@ type store struct {
 	offset time.Duration // added to clock.Now() by Advance
 	delays Delays
 	rules  []CampaignRule
+	quirks Quirks
 	seq    uint64
 	order  map[string]uint64 // creation sequence of every SID, for stable list order and page tokens
 
-	accounts   map[string]*account // by AC SID
-	apiKeys    map[string]*apiKey  // by SK SID
-	numbers    map[string]*PhoneNumber
-	bundles    map[string]*Bundle
-	services   map[string]*Service
-	brands     map[string]*Brand
-	campaigns  map[string]*Campaign
-	campaignOf map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
+	accounts map[string]*account // by AC SID
+	apiKeys  map[string]*apiKey  // by SK SID
+	numbers  map[string]*PhoneNumber
+	bundles  map[string]*Bundle
+	services map[string]*Service
+	brands   map[string]*Brand
+	// bundleErrors are the 30793 entries a brand (by SID) fails with once vetted,
+	// because its bundles could not register it when it was submitted.
+	bundleErrors map[string][]RegistrationError
+	campaigns    map[string]*Campaign
+	campaignOf   map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
 }
 
 type account struct {
@@ -50,6 +54,7 @@ func newStore(clock Clock) *store {
 func (st *store) clear() {
 	st.delays = DefaultDelays()
 	st.rules = nil
+	st.quirks = Quirks{}
 	st.order = map[string]uint64{}
 	st.accounts = map[string]*account{}
 	st.apiKeys = map[string]*apiKey{}
@@ -57,6 +62,7 @@ func (st *store) clear() {
 	st.bundles = map[string]*Bundle{}
 	st.services = map[string]*Service{}
 	st.brands = map[string]*Brand{}
+	st.bundleErrors = map[string][]RegistrationError{}
 	st.campaigns = map[string]*Campaign{}
 	st.campaignOf = map[string]string{}
 }
@@ -138,6 +144,9 @@ func (st *store) seed(s Seed) {
 		st.delays = *s.Delays
 	}
 	st.rules = append(st.rules, s.CampaignRules...)
+	if s.Quirks != nil {
+		st.quirks = s.Quirks.clone()
+	}
 	for _, a := range s.Accounts {
 		st.seedAccount(a)
 	}

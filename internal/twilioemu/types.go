@@ -10,7 +10,10 @@ import "time"
 type BrandStatus string
 
 // The brand statuses of the spec. The emulator moves brands PENDING → APPROVED (or the
-// outcome seeded on its bundles); the others can be seeded or forced.
+// outcome seeded on its bundles, or FAILED with 30793 for bundles that cannot register
+// a brand). Forcing DELETION_PENDING requests the brand's deletion, as the Console
+// does: it is gone after the brand delay, or DELETION_FAILED while a campaign uses it.
+// The others can be forced.
 const (
 	BrandPending         BrandStatus = "PENDING"
 	BrandInReview        BrandStatus = "IN_REVIEW"
@@ -150,9 +153,12 @@ type Brand struct {
 	BrandScore               int                 `json:"brandScore,omitempty"`
 	FailureReason            string              `json:"failureReason,omitempty"`
 	Errors                   []RegistrationError `json:"errors,omitempty"`
-	SubmittedAt              time.Time           `json:"submittedAt"`
-	DateCreated              time.Time           `json:"dateCreated"`
-	DateUpdated              time.Time           `json:"dateUpdated"`
+	// Resubmissions counts the API resubmissions of the brand (21724 after
+	// maxBrandResubmissions).
+	Resubmissions int       `json:"resubmissions,omitempty"`
+	SubmittedAt   time.Time `json:"submittedAt"`
+	DateCreated   time.Time `json:"dateCreated"`
+	DateUpdated   time.Time `json:"dateUpdated"`
 }
 
 // Campaign is a US A2P campaign (QE…) on a Messaging Service.

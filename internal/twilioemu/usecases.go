@@ -1,5 +1,7 @@
 package twilioemu
 
+import "slices"
+
 // The use case catalogues: /v1/Services/Usecases (Messaging Service use cases) and
 // /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases (US A2P campaign use
 // cases a brand may register).
@@ -41,6 +43,33 @@ var a2pUsecases = []a2pUsecase{
 // soleProprietor is both a brand type and the only use case such a brand may register.
 const soleProprietor = "SOLE_PROPRIETOR"
 
+// compatibleA2PUsecases are the A2P campaign use cases each declared Messaging Service
+// Usecase admits; "undeclared", the default, admits every one. Twilio enforces the
+// match with 21719 both ways ("Updating a Messaging Service use case to one that is not
+// compatible with the current A2P use case", "Creating a new A2P campaign with an A2P
+// use case that is not compatible with the current Messaging Service use case",
+// https://www.twilio.com/docs/api/errors/21719) and lists the compatible ones at
+// /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases, but publishes no table.
+// This one is the strict reading: a service admits only the use cases its name covers,
+// and the mixed ones (MIXED, LOW_VOLUME) and SOLE_PROPRIETOR only an undeclared service.
+var compatibleA2PUsecases = map[string][]string{
+	"notifications": {"ACCOUNT_NOTIFICATION", "DELIVERY_NOTIFICATION", "FRAUD_ALERT", "SECURITY_ALERT",
+		"PUBLIC_SERVICE_ANNOUNCEMENT", "EMERGENCY", "HIGHER_EDUCATION", "K12_EDUCATION"},
+	"marketing":    {"MARKETING", "SWEEPSTAKE", "CHARITY", "POLITICAL", "AGENTS_FRANCHISES", "SOCIAL"},
+	"verification": {"2FA"},
+	"discussion":   {"CUSTOMER_CARE", "PROXY", "SOCIAL", "AGENTS_FRANCHISES"},
+	"poll":         {"POLLING_VOTING", "POLITICAL"},
+}
+
+// usecasesCompatible reports whether a service of Usecase serviceUsecase may hold a
+// campaign of A2P use case a2p (21719 otherwise).
+func usecasesCompatible(serviceUsecase, a2p string) bool {
+	if serviceUsecase == "undeclared" || serviceUsecase == "" {
+		return true
+	}
+	return slices.Contains(compatibleA2PUsecases[serviceUsecase], a2p)
+}
+
 func a2pUsecaseCodes() []string {
 	codes := make([]string, len(a2pUsecases))
 	for i, u := range a2pUsecases {
@@ -69,16 +98,20 @@ func (s *Server) serviceUsecases(*request) response {
 	return ok(map[string]any{"usecases": serviceUsecaseCatalogue})
 }
 
-// campaignUsecases lists the campaign use cases the service's brand may register.
-// Twilio returns an empty list when the brand cannot register campaigns (unknown or
-// not APPROVED); a sole-proprietor brand gets only SOLE_PROPRIETOR.
+// campaignUsecases lists the campaign use cases the service's brand may register on this
+// service. Twilio returns an empty list when the brand cannot register campaigns
+// (unknown or not APPROVED); a sole-proprietor brand gets only SOLE_PROPRIETOR; and only
+// the use cases compatible with the service's Usecase are listed (21719's "The
+// following resource can be used to retrieve all compatible A2P use cases for a specific
+// Messaging Service").
 func (s *Server) campaignUsecases(r *request) response {
 	f := r.form()
 	brandSid := f.str("BrandRegistrationSid")
 	if f.err != nil {
 		return fail(f.err)
 	}
-	if _, err := s.st.service(r.account, r.pathValue("MessagingServiceSid")); err != nil {
+	svc, err := s.st.service(r.account, r.pathValue("MessagingServiceSid"))
+	if err != nil {
 		return fail(err)
 	}
 	var list []a2pUsecase
@@ -96,5 +129,11 @@ func (s *Server) campaignUsecases(r *request) response {
 			list = a2pUsecases[len(a2pUsecases)-1:]
 		}
 	}
-	return ok(map[string]any{"us_app_to_person_usecases": list})
+	compatible := []a2pUsecase{}
+	for _, u := range list {
+		if usecasesCompatible(svc.Usecase, u.Code) {
+			compatible = append(compatible, u)
+		}
+	}
+	return ok(map[string]any{"us_app_to_person_usecases": compatible})
 }
