@@ -9,7 +9,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
@@ -170,23 +169,6 @@ func (s *credentialStore) forget(uid types.UID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.forDeletion, uid)
-}
-
-// secretEvents evicts the credentials of a Secret when it changes or is deleted, so
-// none outlive the version they were read from.
-func (s *credentialStore) secretEvents() toolscache.ResourceEventHandler {
-	evict := func(obj any) {
-		if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
-			obj = tomb.Obj
-		}
-		if o, ok := obj.(client.Object); ok {
-			s.evict(client.ObjectKeyFromObject(o))
-		}
-	}
-	return toolscache.ResourceEventHandlerFuncs{
-		UpdateFunc: func(_, newObj any) { evict(newObj) },
-		DeleteFunc: evict,
-	}
 }
 
 // parseCredentials reads the keys of a credentials Secret. Messages name keys, never

@@ -10,12 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -80,9 +78,6 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
-	if err := evictChangedSecrets(mgr, s.creds); err != nil {
-		return err
-	}
 	ms := &MessagingServiceReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval)}
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named("messagingservice").
@@ -105,22 +100,6 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 			builder.WithPredicates(predicate.AnnotationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers}).
 		Complete(a2p)
-}
-
-// evictChangedSecrets hands the Secret events of the metadata informer (the one the
-// controllers' Secret watches use) to the credential store, which forgets the
-// credentials of a Secret as soon as it changes or is deleted.
-func evictChangedSecrets(mgr ctrl.Manager, creds *credentialStore) error {
-	secrets := &metav1.PartialObjectMetadata{}
-	secrets.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	informer, err := mgr.GetCache().GetInformer(context.Background(), secrets, cache.BlockUntilSynced(false))
-	if err != nil {
-		return fmt.Errorf("cannot watch Secrets: %w", err)
-	}
-	if _, err := informer.AddEventHandler(creds.secretEvents()); err != nil {
-		return fmt.Errorf("cannot watch Secrets: %w", err)
-	}
-	return nil
 }
 
 // Indexes of the cache, each answering one question without a scan.
@@ -185,9 +164,12 @@ func inputsChanged() predicate.Predicate {
 	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, deletion)
 }
 
-// usersOfSecret maps a Secret event to the objects whose credentialsRef names it.
+// usersOfSecret maps a Secret event to the objects whose credentialsRef names it. Any
+// event of a Secret (a change, its deletion) also makes the credential store forget
+// what it read from it, so no credentials outlive the version they came from.
 func (s *shared) usersOfSecret(list client.ObjectList) handler.MapFunc {
 	return func(ctx context.Context, secret client.Object) []reconcile.Request {
+		s.creds.evict(client.ObjectKeyFromObject(secret))
 		l := list.DeepCopyObject().(client.ObjectList)
 		if err := s.List(ctx, l, client.InNamespace(secret.GetNamespace()),
 			client.MatchingFields{credentialsIndex: secret.GetName()}); err != nil {

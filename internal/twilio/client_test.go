@@ -114,8 +114,16 @@ func TestPortAgainstTheEmulator(t *testing.T) {
 		t.Errorf("brands = %+v", list)
 	}
 	camp := must(c.CreateCampaign(ctx, svc.SID, campaign(brand.SID)))
-	if _, err := c.CreateCampaign(ctx, svc.SID, campaign(brand.SID)); twilio.CodeOf(err) != twilio.CodeCampaignExists {
-		t.Errorf("a second campaign on a service: want 21718, got %v", err)
+	if _, err := c.CreateCampaign(ctx, svc.SID, campaign(brand.SID)); twilio.ClassOf(err) != twilio.ClassUser {
+		t.Errorf("a second campaign on a service: want a user error, got %v", err)
+	}
+	_, err := c.UpdateCampaign(ctx, svc.SID, camp.SID, twilio.CampaignUpdate{
+		Description: camp.Description + " Updated.", MessageFlow: camp.MessageFlow, MessageSamples: camp.MessageSamples})
+	if twilio.CodeOf(err) != twilio.CodeConflictingState || twilio.ClassOf(err) != twilio.ClassUser {
+		t.Errorf("editing a campaign in vetting: want 20409, a user error, got %v", err)
+	}
+	if err := emu.ForceCampaignStatus(camp.SID, twilioemu.CampaignVerified); err != nil {
+		t.Fatal(err)
 	}
 	updated := must(c.UpdateCampaign(ctx, svc.SID, camp.SID, twilio.CampaignUpdate{
 		Description: camp.Description + " Updated.", MessageFlow: camp.MessageFlow, MessageSamples: camp.MessageSamples}))
@@ -144,7 +152,7 @@ func TestPortAgainstTheEmulator(t *testing.T) {
 	}
 
 	// Metrics are labelled by path template, never by SID.
-	if got := requests(t, reg, "POST", "/v1/Services/{ServiceSid}/PhoneNumbers", "400"); got != 1 {
+	if got := requests(t, reg, "POST", "/v1/Services/{ServiceSid}/PhoneNumbers", "409"); got != 1 {
 		t.Errorf("21710 answers counted under their template = %v, want 1", got)
 	}
 	families, err := reg.Gather()

@@ -51,6 +51,7 @@ const (
 	CodeAuthenticate          = 20003 // wrong account SID, auth token or API key
 	CodeNotFound              = 20404
 	CodeForbidden             = 20403
+	CodeConflictingState      = 20409 // the object's state allows no such change now (a campaign in vetting)
 	CodeTooManyRequests       = 20429
 	CodeInvalidUsername       = 21222 // twilio-go: credentials with illegal characters
 	CodeInvalidPassword       = 21224
@@ -58,7 +59,6 @@ const (
 	CodeNumberInThisService   = 21710 // phone number already in this Messaging Service
 	CodeNumberInOtherService  = 21712 // phone number already in another Messaging Service
 	CodeBrandNotApproved      = 21717 // campaign needs an APPROVED brand
-	CodeCampaignExists        = 21718 // the service already has a campaign
 	CodeBrandNotResubmittable = 21725 // only a FAILED brand can be resubmitted
 	CodeRetryLater            = 21730 // Twilio asks to retry the operation later
 )

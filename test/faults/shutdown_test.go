@@ -33,7 +33,10 @@ func TestStopsPromptlyDuringStartup(t *testing.T) {
 			"--metrics-bind-address=0", "--health-probe-bind-address=0"}, filepath.Join(dir, "manager.log"))
 		g.Expect(err).NotTo(HaveOccurred())
 		waitForLog(g, op, "Starting manager")
-		g.Expect(gone.Stop()).To(Succeed())
+		if err := gone.Stop(); err != nil {
+			log, _ := os.ReadFile(op.LogPath)
+			t.Fatalf("cannot stop the API server: %v; operator log:\n%s", err, log)
+		}
 		t.Logf("exited %v after SIGTERM", expectPromptStop(g, op).Round(10*time.Millisecond))
 	})
 	t.Run("a missing RBAC grant", func(t *testing.T) {
