@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,19 @@ type badInput struct {
 	// writes are the Twilio writes that succeed before the object stalls.
 	writes int
 }
+
+// hotLoopWindow is how long a stalled object is watched for retries after it stalled:
+// longer than the first backoff of a transient failure (controllers/sync.go, failed():
+// 1s, jittered by up to +10%), so a mistake taken for a transient failure is retried
+// within it. A stalled object is only read again at the resync period, an hour in
+// these tests.
+const hotLoopWindow = 1500 * time.Millisecond
+
+// maxRequestsAfterStall bounds the Twilio requests, of any kind and answered in any
+// way (reads, refused writes), that the emulator serves in the hotLoopWindow after the
+// object stalled. None: a reconcile makes its Twilio calls before it writes the
+// Stalled condition, and the events of its own writes cost no call.
+const maxRequestsAfterStall = 0
 
 const (
 	unknownNumber   = "+15005550009"
@@ -515,10 +529,49 @@ func TestBadInputCatalogue(t *testing.T) {
 			}
 			cond := waitForCondition(g, obj.(object), condition, "True", tc.reason)
 			g.Expect(cond.Message).To(Equal(tc.message(e, obj, prepared)))
-			g.Consistently(e.writes).WithTimeout(time.Second).WithPolling(50*time.Millisecond).Should(Equal(tc.writes),
-				"Twilio writes before the object stalled")
+			expectQuiet(g, e, tc.writes)
 		})
 	}
+}
+
+// expectQuiet checks, over the hotLoopWindow that follows the stall, that the object
+// made exactly its writes before stalling and no more, and that Twilio saw at most
+// maxRequestsAfterStall requests of any kind meanwhile: the object does not retry in a
+// loop. TestHotLoopCheckCatchesAResyncingStall shows the check failing.
+func expectQuiet(g Gomega, e *testEnv, writes int) {
+	stalledAt := e.total()
+	g.Consistently(func(g Gomega) {
+		g.Expect(e.writes()).To(Equal(writes), "Twilio writes before the object stalled")
+		g.Expect(e.total()-stalledAt).To(BeNumerically("<=", maxRequestsAfterStall),
+			"Twilio requests after the object stalled: %v", e.requestsSince(stalledAt))
+	}).WithTimeout(hotLoopWindow).WithPolling(100 * time.Millisecond).Should(Succeed())
+}
+
+// TestHotLoopCheckCatchesAResyncingStall runs expectQuiet on a stalled object that
+// does retry: with a resync period of 300 ms it is read again several times in the
+// window, and the check must fail.
+func TestHotLoopCheckCatchesAResyncingStall(t *testing.T) {
+	t.Parallel()
+	g := NewWithT(t)
+	e := startEnv(t, withResync(300*time.Millisecond))
+	ms := e.messagingService("bad", withNumbers(otherNumber))
+	g.Expect(k8s.Create(context.Background(), ms)).To(Succeed())
+	waitForCondition(g, ms, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonPhoneNumberNotFound)
+	var failures []string
+	recording := NewGomega(func(message string, _ ...int) { failures = append(failures, message) })
+	expectQuiet(recording, e, 1)
+	g.Expect(failures).To(ContainElement(ContainSubstring("Twilio requests after the object stalled")))
+}
+
+// requestsSince describes the requests after the first n the emulator served, for a
+// failure message.
+func (e *testEnv) requestsSince(n int) []string {
+	requests, _ := e.emu.Requests()
+	var out []string
+	for _, r := range requests[min(n, len(requests)):] {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+	}
+	return out
 }
 
 // inAnotherService puts a number in a Messaging Service of the Console's.
