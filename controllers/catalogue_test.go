@@ -2,7 +2,9 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +37,15 @@ type badInput struct {
 	message   func(e *testEnv, obj client.Object, prepared string) string
 	// writes are the Twilio writes that succeed before the object stalls.
 	writes int
+	// afterwards checks more once the object has stalled and stayed quiet; prepared is
+	// what setup returned.
+	afterwards func(g Gomega, e *testEnv, obj client.Object, prepared string)
 }
+
+// reasonAlreadyManaged is the reason of an object whose sid annotation names a Twilio
+// object another object already manages. It is the one place the adoption-guard cases
+// name it.
+const reasonAlreadyManaged = v1alpha1.ReasonAmbiguousAdoption
 
 // hotLoopWindow is how long a stalled object is watched for retries after it stalled:
 // longer than the first backoff of a transient failure (controllers/sync.go, failed():
@@ -272,10 +282,11 @@ func TestBadInputCatalogue(t *testing.T) {
 			object: func(e *testEnv, sid string) client.Object {
 				return e.messagingService("bad", func(ms *v1alpha1.MessagingService) { withAnnotation(v1alpha1.SIDAnnotation, sid)(ms) })
 			},
-			reason: v1alpha1.ReasonAmbiguousAdoption,
+			reason: reasonAlreadyManaged,
 			message: func(e *testEnv, _ client.Object, sid string) string {
 				return "Messaging Service " + sid + " is already managed by MessagingService " + e.ns + "/first"
 			},
+			afterwards: ownerKeepsIt("first", serviceOf),
 		},
 		"an interrupted create that left two candidate services": {
 			setup: func(g Gomega, e *testEnv) string {
@@ -375,6 +386,23 @@ func TestBadInputCatalogue(t *testing.T) {
 			message: func(_ *testEnv, _ client.Object, sid string) string {
 				return "brand registration " + sid + " (annotation twilio-operator.io/sid) does not exist in account " + account
 			},
+		},
+		"an adopted brand SID another A2PRegistration manages": {
+			setup: func(g Gomega, e *testEnv) string {
+				first := e.registration("first")
+				g.Expect(k8s.Create(ctx, first)).To(Succeed())
+				approveBrand(g, e, first)
+				waitForReady(g, first)
+				return first.Status.Brand.SID
+			},
+			object: func(e *testEnv, sid string) client.Object {
+				return registration(func(a *v1alpha1.A2PRegistration) { withAnnotation(v1alpha1.SIDAnnotation, sid)(a) })(e, sid)
+			},
+			reason: reasonAlreadyManaged,
+			message: func(e *testEnv, _ client.Object, sid string) string {
+				return "brand registration " + sid + " is already managed by A2PRegistration " + e.ns + "/first"
+			},
+			afterwards: ownerKeepsIt("first", brandOf),
 		},
 		"an adopted brand registered on other bundles": {
 			opts: []envOption{withSeed(func(s *twilioemu.Seed) {
@@ -530,6 +558,9 @@ func TestBadInputCatalogue(t *testing.T) {
 			cond := waitForCondition(g, obj.(object), condition, "True", tc.reason)
 			g.Expect(cond.Message).To(Equal(tc.message(e, obj, prepared)))
 			expectQuiet(g, e, tc.writes)
+			if tc.afterwards != nil {
+				tc.afterwards(g, e, obj, prepared)
+			}
 		})
 	}
 }
@@ -570,6 +601,88 @@ func (e *testEnv) requestsSince(n int) []string {
 	var out []string
 	for _, r := range requests[min(n, len(requests)):] {
 		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+	}
+	return out
+}
+
+// twilioObjectOf reads what an object manages in Twilio (a Messaging Service, a brand)
+// from the emulator, as JSON to compare; false when the emulator no longer holds it.
+type twilioObjectOf func(g Gomega, e *testEnv, sid string) (string, bool)
+
+func serviceOf(g Gomega, e *testEnv, sid string) (string, bool) {
+	services, err := e.emu.Services(account)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, s := range services {
+		if s.Sid == sid {
+			data, err := json.Marshal(s)
+			g.Expect(err).NotTo(HaveOccurred())
+			return string(data), true
+		}
+	}
+	return "", false
+}
+
+func brandOf(g Gomega, e *testEnv, sid string) (string, bool) {
+	brands, err := e.emu.Brands(account)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, b := range brands {
+		if b.Sid == sid {
+			data, err := json.Marshal(b)
+			g.Expect(err).NotTo(HaveOccurred())
+			return string(data), true
+		}
+	}
+	return "", false
+}
+
+// ownerKeepsIt is the check of the adoption-guard cases, whose duplicate names the SID
+// of what the object owner manages: the owner is still Ready with that SID, nothing
+// wrote to its Twilio object, and deleting the duplicate (deletionPolicy Delete) leaves
+// the Twilio object in place, unchanged.
+func ownerKeepsIt(owner string, twilioObject twilioObjectOf) func(Gomega, *testEnv, client.Object, string) {
+	return func(g Gomega, e *testEnv, duplicate client.Object, sid string) {
+		var first object = e.messagingService(owner)
+		if _, ok := duplicate.(*v1alpha1.A2PRegistration); ok {
+			first = e.registration(owner)
+		}
+		ownerUntouched := func() {
+			waitForReady(g, first)
+			g.Expect(first.GetAnnotations()).To(HaveKeyWithValue(v1alpha1.SIDAnnotation, sid), "the owner keeps its SID")
+			g.Expect(e.writesOn(sid)).To(BeEmpty(), "no write reached the owner's Twilio object")
+		}
+		ownerUntouched()
+		before, ok := twilioObject(g, e, sid)
+		g.Expect(ok).To(BeTrue(), "the owner's Twilio object exists")
+
+		update(g, duplicate, func(o client.Object) {
+			switch d := o.(type) {
+			case *v1alpha1.MessagingService:
+				d.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+			case *v1alpha1.A2PRegistration:
+				d.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+			}
+		})
+		g.Expect(k8s.Delete(context.Background(), duplicate)).To(Succeed())
+		waitForGone(g, duplicate)
+		after, ok := twilioObject(g, e, sid)
+		g.Expect(ok).To(BeTrue(), "deleting the duplicate must leave the owner's Twilio object")
+		g.Expect(after).To(Equal(before), "the owner's Twilio object is unchanged")
+		ownerUntouched()
+	}
+}
+
+// writesOn lists the writes (anything but GET) since the counters were last reset whose
+// path names sid.
+func (e *testEnv) writesOn(sid string) []string {
+	requests, err := e.emu.Requests()
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, r := range requests {
+		if r.Method != http.MethodGet && strings.Contains(r.Path, sid) {
+			out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+		}
 	}
 	return out
 }
