@@ -178,8 +178,6 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 		"%d recoveries no lost answer explains. Recovered: %d services (%d lost answers), %d brands (%d lost answers)",
 		rep.Kills, rep.KillsInCreateWindows, rep.CreatesInterrupted, rep.Recoveries.AfterKill,
 		rep.Recoveries.Services, rep.Recoveries.ServiceLostAnswers, rep.Recoveries.Brands, rep.Recoveries.BrandLostAnswers)
-	g.Expect(rep.Recoveries.Services).To(BeNumerically(">=", rep.Recoveries.ServiceLostAnswers),
-		"every service create whose answer was lost was recovered, and the recovery counted (recoveredServiceLog)")
 
 	var gaps []string
 	rep.Stalled, rep.WatchEvents, gaps = history.recorded()

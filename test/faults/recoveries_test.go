@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"testing"
 
 	. "github.com/onsi/gomega"
 	eventsv1 "k8s.io/api/events/v1"
@@ -41,9 +43,13 @@ var (
 // create Twilio committed ends up recorded by the process that sent it or, when that
 // process never learnt the SID, recovered by a later reconcile (no duplicate and no
 // lost object is checked separately). A recovery has one of two causes: the emulator
-// dropped the create's answer, or the process was SIGKILLed after sending the create
-// and before writing the SID to Kubernetes. The first are counted by the emulator;
-// the rest are the SIGKILLs that landed in a create window.
+// dropped the create's answer, or the process was SIGKILLed after Twilio committed the
+// create and before the SID reached Kubernetes. The first are counted by the emulator;
+// the rest are the SIGKILLs that landed in that part of a create window.
+//
+// The recoveries are the operator's own account of them, so they are lower bounds: a
+// process killed between recording a SID and writing its log line (or sending its
+// event) leaves no trace of that recovery.
 type recoveries struct {
 	// Services and Brands are the distinct SIDs recovered: services from the operator's
 	// log lines and events, brands from events.
@@ -53,10 +59,9 @@ type recoveries struct {
 	// dropped after committing them.
 	ServiceLostAnswers int `json:"serviceCreatesWithLostAnswer"`
 	BrandLostAnswers   int `json:"brandCreatesWithLostAnswer"`
-	// AfterKill is the recoveries that no lost answer explains: a SIGKILL landed
-	// between Twilio committing a create and the SID reaching Kubernetes. Brand
-	// recoveries are known from events alone, and an event the killed process had not
-	// sent yet is missing, so this is a lower bound.
+	// AfterKill is the recoveries that no lost answer explains, per kind: a SIGKILL
+	// landed between Twilio committing a create and the SID reaching Kubernetes. A
+	// lower bound, as the recoveries are.
 	AfterKill int `json:"afterKill"`
 }
 
@@ -112,4 +117,26 @@ func (w *world) countRecoveries(g Gomega, requests []twilioemu.RequestRecord) re
 	}
 	r.AfterKill = max(0, r.Services-r.ServiceLostAnswers) + max(0, r.Brands-r.BrandLostAnswers)
 	return r
+}
+
+// TestRecoveryWordsAreTheOperators keeps the words countRecoveries looks for in step
+// with the operator: should a log message or an event change, the recoveries would
+// silently count zero.
+func TestRecoveryWordsAreTheOperators(t *testing.T) {
+	g := NewWithT(t)
+	sources, err := filepath.Glob(filepath.Join(root, "controllers", "*.go"))
+	g.Expect(err).NotTo(HaveOccurred())
+	var code strings.Builder
+	for _, path := range sources {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		g.Expect(err).NotTo(HaveOccurred())
+		code.Write(data)
+	}
+	for _, words := range []string{`"` + recoveredServiceLog + `"`, `"` + recoveredEventReason + `"`,
+		`"` + recoveredServiceNote, `"` + recoveredBrandNote} {
+		g.Expect(code.String()).To(ContainSubstring(words), "controllers/*.go no longer say %s: update recoveries_test.go", words)
+	}
 }
