@@ -2,6 +2,9 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +37,28 @@ type badInput struct {
 	message   func(e *testEnv, obj client.Object, prepared string) string
 	// writes are the Twilio writes that succeed before the object stalls.
 	writes int
+	// afterwards checks more once the object has stalled and stayed quiet; prepared is
+	// what setup returned.
+	afterwards func(g Gomega, e *testEnv, obj client.Object, prepared string)
 }
+
+// reasonAlreadyManaged is the reason of an object whose sid annotation names a Twilio
+// object another object already manages. It is the one place the adoption-guard cases
+// name it.
+const reasonAlreadyManaged = v1alpha1.ReasonAlreadyManaged
+
+// hotLoopWindow is how long a stalled object is watched for retries after it stalled:
+// longer than the first backoff of a transient failure (controllers/sync.go, failed():
+// 1s, jittered by up to +10%), so a mistake taken for a transient failure is retried
+// within it. A stalled object is only read again at the resync period, an hour in
+// these tests.
+const hotLoopWindow = 1500 * time.Millisecond
+
+// maxRequestsAfterStall bounds the Twilio requests, of any kind and answered in any
+// way (reads, refused writes), that the emulator serves in the hotLoopWindow after the
+// object stalled. None: a reconcile makes its Twilio calls before it writes the
+// Stalled condition, and the events of its own writes cost no call.
+const maxRequestsAfterStall = 0
 
 const (
 	unknownNumber   = "+15005550009"
@@ -258,12 +282,13 @@ func TestBadInputCatalogue(t *testing.T) {
 			object: func(e *testEnv, sid string) client.Object {
 				return e.messagingService("bad", func(ms *v1alpha1.MessagingService) { withAnnotation(v1alpha1.SIDAnnotation, sid)(ms) })
 			},
-			reason: v1alpha1.ReasonAlreadyManaged,
+			reason: reasonAlreadyManaged,
 			message: func(_ *testEnv, _ client.Object, sid string) string {
 				return "Messaging Service " + sid + " is managed by another object, so this one leaves it alone (it never changes " +
 					"or deletes it): remove the twilio-operator.io/sid annotation to create a new one, or delete this object, " +
 					"which deletes nothing in Twilio"
 			},
+			afterwards: ownerKeepsIt("first", serviceOf),
 		},
 		"an interrupted create that left two candidate services": {
 			setup: func(g Gomega, e *testEnv) string {
@@ -363,6 +388,25 @@ func TestBadInputCatalogue(t *testing.T) {
 			message: func(_ *testEnv, _ client.Object, sid string) string {
 				return "brand registration " + sid + " (annotation twilio-operator.io/sid) does not exist in account " + account
 			},
+		},
+		"an adopted brand SID another A2PRegistration manages": {
+			setup: func(g Gomega, e *testEnv) string {
+				first := e.registration("first")
+				g.Expect(k8s.Create(ctx, first)).To(Succeed())
+				approveBrand(g, e, first)
+				waitForReady(g, first)
+				return first.Status.Brand.SID
+			},
+			object: func(e *testEnv, sid string) client.Object {
+				return registration(func(a *v1alpha1.A2PRegistration) { withAnnotation(v1alpha1.SIDAnnotation, sid)(a) })(e, sid)
+			},
+			reason: reasonAlreadyManaged,
+			message: func(_ *testEnv, _ client.Object, sid string) string {
+				return "brand registration " + sid + " is managed by another object, so this one leaves it alone (it never changes " +
+					"or deletes it): remove the twilio-operator.io/sid annotation to create a new one, or delete this object, " +
+					"which deletes nothing in Twilio"
+			},
+			afterwards: ownerKeepsIt("first", brandOf),
 		},
 		"an adopted brand registered on other bundles": {
 			opts: []envOption{withSeed(func(s *twilioemu.Seed) {
@@ -517,10 +561,134 @@ func TestBadInputCatalogue(t *testing.T) {
 			}
 			cond := waitForCondition(g, obj.(object), condition, "True", tc.reason)
 			g.Expect(cond.Message).To(Equal(tc.message(e, obj, prepared)))
-			g.Consistently(e.writes).WithTimeout(time.Second).WithPolling(50*time.Millisecond).Should(Equal(tc.writes),
-				"Twilio writes before the object stalled")
+			expectQuiet(g, e, tc.writes)
+			if tc.afterwards != nil {
+				tc.afterwards(g, e, obj, prepared)
+			}
 		})
 	}
+}
+
+// expectQuiet checks, over the hotLoopWindow that follows the stall, that the object
+// made exactly its writes before stalling and no more, and that Twilio saw at most
+// maxRequestsAfterStall requests of any kind meanwhile: the object does not retry in a
+// loop. TestHotLoopCheckCatchesAResyncingStall shows the check failing.
+func expectQuiet(g Gomega, e *testEnv, writes int) {
+	stalledAt := e.total()
+	g.Consistently(func(g Gomega) {
+		g.Expect(e.writes()).To(Equal(writes), "Twilio writes before the object stalled")
+		g.Expect(e.total()-stalledAt).To(BeNumerically("<=", maxRequestsAfterStall),
+			"Twilio requests after the object stalled: %v", e.requestsSince(stalledAt))
+	}).WithTimeout(hotLoopWindow).WithPolling(100 * time.Millisecond).Should(Succeed())
+}
+
+// TestHotLoopCheckCatchesAResyncingStall runs expectQuiet on a stalled object that
+// does retry: with a resync period of 300 ms it is read again several times in the
+// window, and the check must fail.
+func TestHotLoopCheckCatchesAResyncingStall(t *testing.T) {
+	t.Parallel()
+	g := NewWithT(t)
+	e := startEnv(t, withResync(300*time.Millisecond))
+	ms := e.messagingService("bad", withNumbers(otherNumber))
+	g.Expect(k8s.Create(context.Background(), ms)).To(Succeed())
+	waitForCondition(g, ms, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonPhoneNumberNotFound)
+	var failures []string
+	recording := NewGomega(func(message string, _ ...int) { failures = append(failures, message) })
+	expectQuiet(recording, e, 1)
+	g.Expect(failures).To(ContainElement(ContainSubstring("Twilio requests after the object stalled")))
+}
+
+// requestsSince describes the requests after the first n the emulator served, for a
+// failure message.
+func (e *testEnv) requestsSince(n int) []string {
+	requests, _ := e.emu.Requests()
+	var out []string
+	for _, r := range requests[min(n, len(requests)):] {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+	}
+	return out
+}
+
+// twilioObjectOf reads what an object manages in Twilio (a Messaging Service, a brand)
+// from the emulator, as JSON to compare; false when the emulator no longer holds it.
+type twilioObjectOf func(g Gomega, e *testEnv, sid string) (string, bool)
+
+func serviceOf(g Gomega, e *testEnv, sid string) (string, bool) {
+	services, err := e.emu.Services(account)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, s := range services {
+		if s.Sid == sid {
+			data, err := json.Marshal(s)
+			g.Expect(err).NotTo(HaveOccurred())
+			return string(data), true
+		}
+	}
+	return "", false
+}
+
+func brandOf(g Gomega, e *testEnv, sid string) (string, bool) {
+	brands, err := e.emu.Brands(account)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, b := range brands {
+		if b.Sid == sid {
+			data, err := json.Marshal(b)
+			g.Expect(err).NotTo(HaveOccurred())
+			return string(data), true
+		}
+	}
+	return "", false
+}
+
+// ownerKeepsIt is the check of the adoption-guard cases, whose duplicate names the SID
+// of what the object owner manages: the owner is still Ready with that SID, nothing
+// wrote to its Twilio object, and deleting the duplicate (deletionPolicy Delete) leaves
+// the Twilio object in place, unchanged.
+func ownerKeepsIt(owner string, twilioObject twilioObjectOf) func(Gomega, *testEnv, client.Object, string) {
+	return func(g Gomega, e *testEnv, duplicate client.Object, sid string) {
+		var first object = e.messagingService(owner)
+		if _, ok := duplicate.(*v1alpha1.A2PRegistration); ok {
+			first = e.registration(owner)
+		}
+		ownerUntouched := func() {
+			waitForReady(g, first)
+			g.Expect(first.GetAnnotations()).To(HaveKeyWithValue(v1alpha1.SIDAnnotation, sid), "the owner keeps its SID")
+			g.Expect(e.writesOn(sid)).To(BeEmpty(), "no write reached the owner's Twilio object")
+		}
+		ownerUntouched()
+		before, ok := twilioObject(g, e, sid)
+		g.Expect(ok).To(BeTrue(), "the owner's Twilio object exists")
+
+		update(g, duplicate, func(o client.Object) {
+			switch d := o.(type) {
+			case *v1alpha1.MessagingService:
+				d.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+			case *v1alpha1.A2PRegistration:
+				d.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+			}
+		})
+		g.Expect(k8s.Delete(context.Background(), duplicate)).To(Succeed())
+		waitForGone(g, duplicate)
+		after, ok := twilioObject(g, e, sid)
+		g.Expect(ok).To(BeTrue(), "deleting the duplicate must leave the owner's Twilio object")
+		g.Expect(after).To(Equal(before), "the owner's Twilio object is unchanged")
+		ownerUntouched()
+	}
+}
+
+// writesOn lists the writes (anything but GET) since the counters were last reset whose
+// path names sid.
+func (e *testEnv) writesOn(sid string) []string {
+	requests, err := e.emu.Requests()
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, r := range requests {
+		if r.Method != http.MethodGet && strings.Contains(r.Path, sid) {
+			out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+		}
+	}
+	return out
 }
 
 // inAnotherService puts a number in a Messaging Service of the Console's.

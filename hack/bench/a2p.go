@@ -36,8 +36,13 @@ type a2pResult struct {
 	// within any one second; MinWriteGap the shortest time between two of them.
 	MaxWritesPerSecond int           `json:"maxRegistrationWritesPerAccountPerSecond"`
 	MinWriteGap        time.Duration `json:"minRegistrationWriteGapNanoseconds"`
-	Stalled            []string      `json:"stalled"`
-	Usage              procUsage     `json:"operatorUsage"`
+	// Ready is how many registrations the benchmark's watch saw Ready.
+	Ready   int       `json:"ready"`
+	Stalled []string  `json:"stalled"`
+	Usage   procUsage `json:"operatorUsage"`
+	// TwilioChecks compare the emulator's objects with what was applied: a service with
+	// its number, a brand and a campaign per registration.
+	TwilioChecks []objectCheck `json:"twilioObjectChecks"`
 }
 
 func runA2P(ctx context.Context, cfg config, bins testbed.Binaries) (*a2pResult, error) {
@@ -72,7 +77,7 @@ func runA2P(ctx context.Context, cfg config, bins testbed.Binaries) (*a2pResult,
 	waitCtx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	last, err := track.waitReady(waitCtx, cfg.a2pObjects)
-	r.Stalled = track.stalledObjects()
+	r.Ready, r.Stalled = track.readyCount(), track.stalledObjects()
 	if err != nil {
 		return r, err
 	}
@@ -84,6 +89,13 @@ func runA2P(ctx context.Context, cfg config, bins testbed.Binaries) (*a2pResult,
 	}
 	r.Traffic, r.Usage = between(before, after), after.usage
 	r.PerRegistration, r.PerService = perKind(r.Traffic.Twilio, cfg.a2pObjects)
+	want := servicesWithOneNumber(cfg.a2pObjects)
+	want.Brands, want.Campaigns = cfg.a2pObjects, cfg.a2pObjects
+	c, err := w.checkTwilio("after convergence", want)
+	if err != nil {
+		return r, err
+	}
+	r.TwilioChecks = append(r.TwilioChecks, c)
 	log, err := w.emu.Admin.Requests()
 	r.Writes, r.MaxWritesPerSecond, r.MinWriteGap = writeRate(operatorRequests(log))
 	return r, err

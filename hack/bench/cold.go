@@ -28,13 +28,16 @@ type convergence struct {
 	// TwilioPerObject and KubeWritesPerObject are Traffic's totals divided by Objects.
 	TwilioPerObject     float64 `json:"twilioRequestsPerObject"`
 	KubeWritesPerObject float64 `json:"kubeWritesPerObject"`
+	// Ready is how many objects the benchmark's watch saw Ready: Objects, or the phase
+	// failed.
+	Ready int `json:"ready"`
 	// Stalled lists every object that was ever Stalled, with its first reason.
 	Stalled []string `json:"stalled"`
 	// Operator is the operator's peak RSS over its life and its CPU time so far.
 	Operator procUsage `json:"operator"`
-	// ServicesInTwilio is the number of Messaging Services the emulator holds afterwards:
-	// exactly Objects, or a create was duplicated.
-	ServicesInTwilio int `json:"servicesInTwilio"`
+	// Twilio compares what the emulator holds afterwards with what was applied: a
+	// duplicated or a lost create shows here.
+	Twilio objectCheck `json:"twilioObjects"`
 	// Peaks are the operator's highest heap, stack and goroutine count meanwhile.
 	Peaks peaks `json:"operatorPeaks"`
 	// Warnings counts the operator's Warning events by reason and note (SIDs and
@@ -42,8 +45,9 @@ type convergence struct {
 	Warnings map[string]int `json:"warningEvents"`
 }
 
-// converge applies objs, waits until all are Ready and measures what it took.
-func converge(ctx context.Context, cfg config, w *world, objs []client.Object, track *tracker) (convergence, error) {
+// converge applies objs, waits until all are Ready and measures what it took; want is
+// what Twilio must hold afterwards.
+func converge(ctx context.Context, cfg config, w *world, objs []client.Object, track *tracker, want twilioObjects) (convergence, error) {
 	c := convergence{Objects: len(objs)}
 	before, err := w.snapshot(ctx)
 	if err != nil {
@@ -58,6 +62,7 @@ func converge(ctx context.Context, cfg config, w *world, objs []client.Object, t
 	waitCtx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	last, err := track.waitReady(waitCtx, len(objs))
+	c.Ready = track.readyCount()
 	c.Peaks = sample.stop()
 	if serr := sample.save(filepath.Join(w.dir, "operator-memory.csv")); serr != nil {
 		return c, serr
@@ -77,11 +82,9 @@ func converge(ctx context.Context, cfg config, w *world, objs []client.Object, t
 	c.KubeWritesPerObject = float64(c.Traffic.KubeWrites) / float64(len(objs))
 	c.Stalled = track.stalledObjects()
 	c.Operator = after.usage
-	svcs, err := w.emu.Admin.Services("")
-	if err != nil {
+	if c.Twilio, err = w.checkTwilio("after convergence", want); err != nil {
 		return c, err
 	}
-	c.ServicesInTwilio = len(svcs)
 	warnings, err := warningEvents(ctx, w.k8s, objs[0].GetNamespace())
 	c.Warnings = topKeys(warnings, 5)
 	return c, err
@@ -94,12 +97,15 @@ type coldResult struct {
 	Convergence convergence `json:"coldStart"`
 	// ExtraReads counts the objects whose Messaging Service or pool was read during the
 	// cold start, beyond create + lookup + add.
-	ExtraReads   int          `json:"objectsWithExtraReads"`
-	NoOp         noOpResult   `json:"noOpEvents"`
-	Steady       steadyResult `json:"steadyState"`
-	APIServer    procUsage    `json:"apiServer"`
-	Etcd         procUsage    `json:"etcd"`
-	EmulatorProc procUsage    `json:"emulator"`
+	ExtraReads int          `json:"objectsWithExtraReads"`
+	NoOp       noOpResult   `json:"noOpEvents"`
+	Steady     steadyResult `json:"steadyState"`
+	// TwilioChecks compare the emulator's objects with the 1,000 applied after the cold
+	// start, the no-op events and the steady state.
+	TwilioChecks []objectCheck `json:"twilioObjectChecks"`
+	APIServer    procUsage     `json:"apiServer"`
+	Etcd         procUsage     `json:"etcd"`
+	EmulatorProc procUsage     `json:"emulator"`
 }
 
 func runCold(ctx context.Context, cfg config, bins testbed.Binaries) (*coldResult, error) {
@@ -115,7 +121,12 @@ func runCold(ctx context.Context, cfg config, bins testbed.Binaries) (*coldResul
 	defer w.stop()
 	objs := services(cfg.objects)
 	say("cold start: applying %d MessagingServices", len(objs))
-	if r.Convergence, err = converge(ctx, cfg, w, objs, track); err != nil {
+	want := servicesWithOneNumber(len(objs))
+	r.Convergence, err = converge(ctx, cfg, w, objs, track, want)
+	if r.Convergence.Twilio.When != "" {
+		r.TwilioChecks = append(r.TwilioChecks, r.Convergence.Twilio)
+	}
+	if err != nil {
 		return r, err
 	}
 	say("cold start: %d Ready in %v", len(objs), r.Convergence.WallTime.Round(time.Millisecond))
@@ -127,11 +138,17 @@ func runCold(ctx context.Context, cfg config, bins testbed.Binaries) (*coldResul
 		return r, err
 	}
 	say("no-op events: label and status patches on every object")
-	if r.NoOp, err = noOpEvents(ctx, w, objs, cfg.resync); err != nil {
+	if r.NoOp, err = noOpEvents(ctx, cfg, w, objs); err != nil {
+		return r, err
+	}
+	if err := r.checkTwilio(w, "after the no-op events", want); err != nil {
 		return r, err
 	}
 	if cfg.steadyPeriods > 0 {
-		if r.Steady, err = steadyState(ctx, cfg, w, len(objs), steadyStart); err != nil {
+		if r.Steady, err = steadyState(ctx, cfg, w, len(objs), steadyStart, r.NoOp.Sentinel); err != nil {
+			return r, err
+		}
+		if err := r.checkTwilio(w, "after the steady state", want); err != nil {
 			return r, err
 		}
 	}
@@ -140,6 +157,14 @@ func runCold(ctx context.Context, cfg config, bins testbed.Binaries) (*coldResul
 	}
 	r.EmulatorProc, err = usageOf(w.emu.PID())
 	return r, err
+}
+
+func (r *coldResult) checkTwilio(w *world, when string, want twilioObjects) error {
+	c, err := w.checkTwilio(when, want)
+	if err == nil {
+		r.TwilioChecks = append(r.TwilioChecks, c)
+	}
+	return err
 }
 
 // startServiceWorld starts the world of a MessagingService phase: with the default

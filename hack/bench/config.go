@@ -58,7 +58,8 @@ func (f operatorFlags) args(resync time.Duration) []string {
 }
 
 // quietResync is the --resync-period of the phases that measure convergence only
-// (throttled, scale, a2p): the operator's default, so no resync mixes into their counts.
+// (throttled, a2p): the operator's default, so no resync mixes into their counts. The
+// scale phase uses ten times --resync.
 const quietResync = 10 * time.Minute
 
 // allPhases run in this order.

@@ -14,73 +14,141 @@ type target struct {
 	Want string `json:"want"`
 	Got  string `json:"got"`
 	Met  bool   `json:"met"`
+	// Flags are the operator flags of the phase that the target depends on, as the run
+	// set them: with other values the target may not hold, or may hold for nothing.
+	Flags string `json:"operatorFlags"`
 }
 
 // targets checks the issue's goals against the phases that ran.
-func targets(cfg config, rep *report) []target {
+func targets(rep *report) []target {
 	var out []target
-	add := func(name, want, got string, met bool) { out = append(out, target{name, want, got, met}) }
+	add := func(name, want, got string, met bool, flags string) {
+		out = append(out, target{Name: name, Want: want, Got: got, Met: met, Flags: flags})
+	}
 	if c := rep.Cold; c != nil {
 		coldTargets(add, c)
+		objectsTarget(add, "cold", c.TwilioChecks)
 	}
 	if t := rep.Throttled; t != nil {
-		add("throttled: converges, never Stalled", "0 Stalled", fmt.Sprintf("%d Stalled, %d/%d Ready", len(t.Convergence.Stalled),
-			t.Convergence.Objects, cfg.objects), len(t.Convergence.Stalled) == 0 && t.Convergence.WallTime > 0)
+		cs := t.Convergence
+		add("throttled: converges, never Stalled", fmt.Sprintf("0 Stalled, %d/%d Ready", cs.Objects, cs.Objects),
+			fmt.Sprintf("%d Stalled, %d/%d Ready", len(cs.Stalled), cs.Ready, cs.Objects),
+			len(cs.Stalled) == 0 && cs.Ready == cs.Objects && cs.Objects > 0,
+			flagValues(t.Operator, "--twilio-max-concurrency", "--twilio-qps"))
+		objectsTarget(add, "throttled", t.TwilioChecks)
 	}
 	if s := rep.Scale; s != nil {
 		rss := s.Convergence.Operator.PeakRSS
+		memoryFlags := flagValues(s.Operator, "--max-concurrent-reconciles", "--twilio-max-concurrency")
 		add(fmt.Sprintf("peak RSS at %d objects", s.Convergence.Objects), "≤ 150 MiB", fmt.Sprintf("%.0f MiB", mib(rss)),
-			rss > 0 && mib(rss) <= 150)
+			rss > 0 && mib(rss) <= 150, memoryFlags)
 		add("peak RSS after a restart at scale", "≤ 150 MiB", fmt.Sprintf("%.0f MiB", mib(s.Restart.Operator.PeakRSS)),
-			s.Restart.Operator.PeakRSS > 0 && mib(s.Restart.Operator.PeakRSS) <= 150)
-		add("Twilio requests of a restart (all synced < 1 resync ago)", "0", fmt.Sprint(s.Restart.Traffic.TwilioTotal),
-			s.Restart.TakeoverTime > 0 && s.Restart.Traffic.TwilioTotal == 0)
+			s.Restart.Operator.PeakRSS > 0 && mib(s.Restart.Operator.PeakRSS) <= 150, memoryFlags)
+		add("Twilio requests of a restart (all synced < 1 resync ago)", "0, every object taken over",
+			fmt.Sprintf("%d, %d/%d taken over", s.Restart.Traffic.TwilioTotal, s.Restart.TakenOver, s.Convergence.Objects),
+			s.Restart.TakeoverTime > 0 && s.Restart.Traffic.TwilioTotal == 0,
+			flagValues(s.Operator, "--resync-period")+" (longer than the cold start and the restart)")
+		objectsTarget(add, "scale", s.TwilioChecks)
 	}
 	if a := rep.A2P; a != nil {
-		add("brand/campaign writes per account per second", "≤ 1", fmt.Sprint(a.MaxWritesPerSecond),
-			a.WallTime > 0 && a.MaxWritesPerSecond <= 1)
+		add("brand/campaign writes per account per second", "≤ 1, all Ready",
+			fmt.Sprintf("%d, %d/%d Ready", a.MaxWritesPerSecond, a.Ready, a.Registrations),
+			a.WallTime > 0 && a.Ready == a.Registrations && a.MaxWritesPerSecond <= 1 && a.MaxWritesPerSecond > 0,
+			"any (the operator spaces them 1 s apart whatever --twilio-qps)")
+		objectsTarget(add, "a2p", a.TwilioChecks)
 	}
 	return out
 }
 
-func coldTargets(add func(name, want, got string, met bool), c *coldResult) {
-	cs := c.Convergence
-	add("cold start wall time", "≤ 20s", secs(cs.WallTime), cs.WallTime > 0 && cs.WallTime <= 20*time.Second)
-	n := cs.Objects
-	minimal := cs.Traffic.Twilio["POST /v1/Services"] == n && cs.Traffic.Twilio[lookupRoute] == n &&
-		cs.Traffic.Twilio[addRoute] == n && cs.Traffic.TwilioTotal <= 3*n+c.ExtraReads && c.ExtraReads <= n
-	add("cold start Twilio requests per object", "create + lookup + add + at most one read",
-		fmt.Sprintf("%.2f (%d objects read once more)", cs.TwilioPerObject, c.ExtraReads), minimal && cs.ServicesInTwilio == n)
-	if c.Steady.Window > 0 {
-		add("steady state Twilio reads per object per resync", "≤ 1", fmt.Sprintf("%.2f", c.Steady.ReadsPerObjectPerResync),
-			c.Steady.ReadsPerObjectPerResync <= 1 && c.Steady.TwilioWrites == 0)
+// flagValues picks the named flags out of args, as "--name=value …"; a flag that is
+// not set says so.
+func flagValues(args []string, names ...string) string {
+	parts := make([]string, 0, len(names))
+	for _, name := range names {
+		value := name + " unset"
+		for _, a := range args {
+			if strings.HasPrefix(a, name+"=") {
+				value = a
+			}
+		}
+		parts = append(parts, value)
 	}
-	add("Twilio requests caused by no-op events", "0", fmt.Sprint(c.NoOp.CausedByEvents), c.NoOp.CausedByEvents == 0)
+	return strings.Join(parts, " ")
+}
+
+func coldTargets(add func(name, want, got string, met bool, flags string), c *coldResult) {
+	cs := c.Convergence
+	add("cold start wall time", "≤ 20s", secs(cs.WallTime), cs.WallTime > 0 && cs.Ready == cs.Objects && cs.WallTime <= 20*time.Second,
+		flagValues(c.Operator, "--twilio-max-concurrency", "--twilio-qps", "--max-concurrent-reconciles", "--kube-api-qps"))
+	n := cs.Objects
+	// Before its first create in an account, a process reads Twilio's clock once
+	// (docs/api.md, crash recovery): one request for the whole phase, on no service.
+	clock := cs.Traffic.Twilio[clockRoute]
+	minimal := cs.Traffic.Twilio["POST /v1/Services"] == n && cs.Traffic.Twilio[lookupRoute] == n &&
+		cs.Traffic.Twilio[addRoute] == n && clock <= 1 && cs.Traffic.TwilioTotal <= 3*n+c.ExtraReads+clock && c.ExtraReads <= n
+	add("cold start Twilio requests per object", "create + lookup + add + at most one read; one clock read in all",
+		fmt.Sprintf("%.2f (%d objects read once more; %d clock reads)", cs.TwilioPerObject, c.ExtraReads, clock), minimal && cs.Twilio.ok(),
+		flagValues(c.Operator, "--resync-period")+" (longer than the cold start: no resync mixes in)")
+	resync := flagValues(c.Operator, "--resync-period")
+	if s := c.Steady; s.Window > 0 {
+		add("steady state Twilio reads per object per resync", "≤ 1, no write", fmt.Sprintf("%.2f, %d writes", s.ReadsPerObjectPerResync, s.TwilioWrites),
+			s.ReadsPerObjectPerResync <= 1 && s.TwilioWrites == 0, resync)
+		add("steady state: every object synced once per resync period",
+			fmt.Sprintf("≥ %d syncs of each object in %s", s.WantSyncsPerObject, secs(s.Window)),
+			fmt.Sprintf("fewest %d (%d objects with fewer)", s.MinSyncsPerObject, s.ObjectsSyncedLess),
+			s.WantSyncsPerObject > 0 && s.ObjectsSyncedLess == 0 && s.MinSyncsPerObject >= s.WantSyncsPerObject, resync)
+	}
+	add("Twilio requests caused by no-op events", "0, and the sentinel synced",
+		fmt.Sprintf("%d, sentinel synced %s after its change", c.NoOp.CausedByEvents, secs(c.NoOp.Sentinel.Reaction)),
+		c.NoOp.CausedByEvents == 0 && !c.NoOp.Sentinel.At.IsZero(), resync)
 }
 
 const (
 	lookupRoute = "GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"
 	addRoute    = "POST /v1/Services/{ServiceSid}/PhoneNumbers"
+	// clockRoute is the page of one Messaging Service read for Twilio's Date header.
+	clockRoute = "GET /v1/Services"
 )
 
 // printTable prints the run as one table: what was measured, then the targets.
 func printTable(out io.Writer, rep *report) {
 	fmt.Fprintf(out, "\n== twilio-operator scale benchmark, %s\n", rep.Started.Format(time.RFC3339))
 	fmt.Fprintf(out, "machine:  %s\noperator: %s\n", rep.Machine, strings.Join(rep.Operator, " "))
-	fmt.Fprintf(out, "          (--resync-period=%s in the throttled, scale and a2p phases)\n", quietResync)
+	fmt.Fprintf(out, "          (%s)\n", strings.Join(phaseResyncs(rep), ", "))
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "\nPHASE\tMEASURE\tVALUE")
 	for _, r := range rows(rep) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", r[0], r[1], r[2])
 	}
-	fmt.Fprintln(w, "\nTARGET\tWANT\tGOT\tMET")
+	fmt.Fprintln(w, "\nTARGET\tWANT\tGOT\tMET\tNEEDS")
 	for _, t := range rep.Targets {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Name, t.Want, t.Got, yes(t.Met))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Name, t.Want, t.Got, yes(t.Met), t.Flags)
 	}
 	_ = w.Flush()
 	for _, e := range rep.Errors {
 		fmt.Fprintf(out, "FAILED: %s\n", e)
 	}
+}
+
+// phaseResyncs is each phase's --resync-period, as it ran.
+func phaseResyncs(rep *report) []string {
+	var out []string
+	add := func(phase string, args []string) {
+		out = append(out, flagValues(args, "--resync-period")+" in "+phase)
+	}
+	if rep.Cold != nil {
+		add("cold", rep.Cold.Operator)
+	}
+	if rep.Throttled != nil {
+		add("throttled", rep.Throttled.Operator)
+	}
+	if rep.Scale != nil {
+		add("scale", rep.Scale.Operator)
+	}
+	if rep.A2P != nil {
+		add("a2p", rep.A2P.Operator)
+	}
+	return out
 }
 
 func rows(rep *report) [][3]string {
@@ -95,17 +163,20 @@ func rows(rep *report) [][3]string {
 		add("cold", "API server / etcd peak RSS, CPU (whole phase)", "%s / %s", usage(c.APIServer), usage(c.Etcd))
 		add("cold", "emulator peak RSS, CPU", "%s", usage(c.EmulatorProc))
 		add("no-op", "events", "%s", strings.Join(c.NoOp.Events, "; "))
-		add("no-op", "Twilio requests in the window (caused by events)", "%d in %s (%d)", c.NoOp.TwilioRequests,
-			secs(c.NoOp.Window), c.NoOp.CausedByEvents)
-		add("no-op", "operator Kubernetes writes in the window", "%d", c.NoOp.KubeWrites)
+		add("no-op", "window (ended)", "%s (%s)", secs(c.NoOp.Window), noOpEnd(c.NoOp))
+		add("no-op", "sentinel: synced after its change; its requests", "%s; %d", secs(c.NoOp.Sentinel.Reaction), c.NoOp.Sentinel.Requests)
+		add("no-op", "Twilio requests in the window (caused by events)", "%d (%d)", c.NoOp.TwilioRequests, c.NoOp.CausedByEvents)
+		add("no-op", "operator Kubernetes writes in the window (the sentinel's included)", "%d", c.NoOp.KubeWrites)
 		if s := c.Steady; s.Window > 0 {
 			steadyRows(add, s)
 		}
+		checkRows(add, "cold", c.TwilioChecks)
 	}
 	if t := rep.Throttled; t != nil {
 		add("throttled", "emulator", "%s", strings.Join(t.Emulator, " "))
 		convergenceRows(add, "throttled", t.Convergence)
 		add("throttled", "429s answered by the emulator", "%d", t.Answered429)
+		checkRows(add, "throttled", t.TwilioChecks)
 	}
 	if s := rep.Scale; s != nil {
 		scaleRows(add, s)
@@ -116,11 +187,27 @@ func rows(rep *report) [][3]string {
 	return out
 }
 
+// noOpEnd says how the no-op window ended.
+func noOpEnd(r noOpResult) string {
+	if r.EndedQuiet {
+		return fmt.Sprintf("the operator's Twilio counters flat for %s after the sentinel's sync", secs(noOpQuiet))
+	}
+	return fmt.Sprintf("%s after the sentinel's sync; resyncs kept the counters moving", secs(noOpMaxWindow))
+}
+
+// checkRows lists a phase's comparisons of Twilio's objects with what it applied.
+func checkRows(add func(string, string, string, ...any), phase string, checks []objectCheck) {
+	for _, c := range checks {
+		add(phase, "Twilio objects "+c.When+" (want)", "%s (%s)", c.Got, c.Want)
+	}
+}
+
 func steadyRows(add func(string, string, string, ...any), s steadyResult) {
 	add("steady", "window", "%s = %.1f resync periods of %s", secs(s.Window), float64(s.Window)/float64(s.ResyncPeriod), s.ResyncPeriod)
 	add("steady", "Twilio requests by endpoint", "%s", describe(s.Traffic.Twilio))
 	add("steady", "Twilio reads per object per resync period", "%.2f (writes: %d)", s.ReadsPerObjectPerResync, s.TwilioWrites)
 	add("steady", "shortest time between two syncs of one object", "%s", secs(s.MinInterval))
+	add("steady", "syncs per object in the window: fewest (wanted)", "%d (%d)", s.MinSyncsPerObject, s.WantSyncsPerObject)
 	add("steady", "Kubernetes writes per object per resync period", "%.2f", s.KubeWritesPerObjectPerResync)
 	add("steady", "operator CPU in the window", "%s", secs(s.Traffic.OperatorCPU))
 }
@@ -138,6 +225,7 @@ func scaleRows(add func(string, string, string, ...any), s *scaleResult) {
 	add("restart", "operator peak heap in use, stack, goroutines", "%.0f MiB, %.0f MiB, %d", mib(r.Peaks.HeapInuse),
 		mib(r.Peaks.StackInuse), r.Peaks.Goroutines)
 	add("restart", "operator Kubernetes writes", "%d", r.Traffic.KubeWrites)
+	checkRows(add, "scale", s.TwilioChecks)
 }
 
 func convergenceRows(add func(string, string, string, ...any), phase string, c convergence) {
@@ -150,8 +238,7 @@ func convergenceRows(add func(string, string, string, ...any), phase string, c c
 	add(phase, "Kubernetes writes per object (operator)", "%.2f (%d writes; %d requests in all: %s)", c.KubeWritesPerObject,
 		c.Traffic.KubeWrites, c.Traffic.KubeRequests, describe(c.Traffic.KubeByMethod))
 	add(phase, "API server writes by resource (benchmark's creates included)", "%s", describe(c.Traffic.APIWrites))
-	add(phase, "objects ever Stalled", "%d", len(c.Stalled))
-	add(phase, "Messaging Services in Twilio afterwards", "%d", c.ServicesInTwilio)
+	add(phase, "objects seen Ready; ever Stalled", "%d/%d; %d", c.Ready, c.Objects, len(c.Stalled))
 	add(phase, "operator peak RSS, CPU", "%s", usage(c.Operator))
 	add(phase, "operator peak heap in use, stack, goroutines", "%.0f MiB, %.0f MiB, %d", mib(c.Peaks.HeapInuse),
 		mib(c.Peaks.StackInuse), c.Peaks.Goroutines)
@@ -166,8 +253,9 @@ func a2pRows(add func(string, string, string, ...any), a *a2pResult) {
 	add("a2p", "Twilio requests per registration (per service)", "%.2f (%.2f)", a.PerRegistration, a.PerService)
 	add("a2p", "brand/campaign writes per account", "%s", describe(a.Writes))
 	add("a2p", "most writes of one account in 1 s; shortest gap", "%d; %s", a.MaxWritesPerSecond, secs(a.MinWriteGap))
-	add("a2p", "objects ever Stalled; 429s", "%d; %d", len(a.Stalled), a.Traffic.Twilio429)
+	add("a2p", "registrations seen Ready; ever Stalled; 429s", "%d/%d; %d; %d", a.Ready, a.Registrations, len(a.Stalled), a.Traffic.Twilio429)
 	add("a2p", "operator peak RSS, CPU", "%s", usage(a.Usage))
+	checkRows(add, "a2p", a.TwilioChecks)
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }

@@ -18,7 +18,8 @@ type report struct {
 	Duration time.Duration `json:"durationNanoseconds"`
 	Machine  machine       `json:"machine"`
 	// Operator is the operator's flags in every phase; --resync-period is the cold
-	// phase's (the steady state needs short periods), the other phases use 10m.
+	// phase's (the steady state needs short periods). Each phase lists its own flags,
+	// and each target the ones it depends on.
 	Operator  []string         `json:"operatorFlags"`
 	Cold      *coldResult      `json:"cold,omitempty"`
 	Throttled *throttledResult `json:"throttled,omitempty"`
@@ -68,7 +69,7 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 	}
 	rep.Duration = time.Since(rep.Started)
-	rep.Targets = targets(cfg, rep)
+	rep.Targets = targets(rep)
 	printTable(os.Stdout, rep)
 	path := filepath.Join(cfg.outDir, "results.json")
 	data, err := json.MarshalIndent(rep, "", "  ")

@@ -31,6 +31,9 @@ type scaleResult struct {
 	APIServer   procUsage     `json:"apiServer"`
 	Etcd        procUsage     `json:"etcd"`
 	Restart     restartResult `json:"restart"`
+	// TwilioChecks compare the emulator's objects with what was applied, after the
+	// convergence and after the restart.
+	TwilioChecks []objectCheck `json:"twilioObjectChecks"`
 }
 
 // restartResult is a new operator process taking over 10,000 converged objects.
@@ -38,9 +41,11 @@ type restartResult struct {
 	// TakeoverTime runs from the new process's start until it has reconciled every
 	// MessagingService once (its twilio_operator_objects gauge counts them all Ready).
 	TakeoverTime time.Duration `json:"takeoverTimeNanoseconds"`
-	Traffic      traffic       `json:"traffic"`
-	Operator     procUsage     `json:"operator"`
-	Heap         int64         `json:"heapInuseBytes"`
+	// TakenOver is the objects that gauge counted Ready last.
+	TakenOver int       `json:"takenOver"`
+	Traffic   traffic   `json:"traffic"`
+	Operator  procUsage `json:"operator"`
+	Heap      int64     `json:"heapInuseBytes"`
 	// HeapProfile is the new process's heap profile once it has read everything.
 	HeapProfile string `json:"heapProfile"`
 	Peaks       peaks  `json:"operatorPeaks"`
@@ -50,9 +55,10 @@ type restartResult struct {
 const otherSecretsNamespace = "other-apps"
 
 func runScale(ctx context.Context, cfg config, bins testbed.Binaries) (*scaleResult, error) {
-	r := &scaleResult{Emulator: emulatorArgs(0, 0, cfg.concurrencyLimit), OtherSecrets: cfg.scaleObjects / 10}
+	r := &scaleResult{Emulator: emulatorArgs(0, 0, cfg.concurrencyLimit), OtherSecrets: cfg.scaleObjects / 10,
+		Operator: cfg.operator.args(cfg.resync * 10)}
 	w, track, err := startServiceWorld(ctx, cfg, bins, worldSpec{name: "scale", seed: seedWithNumbers(cfg.scaleObjects),
-		emulatorArgs: r.Emulator, operatorArgs: cfg.operator.args(cfg.resync * 10)})
+		emulatorArgs: r.Emulator, operatorArgs: r.Operator})
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +70,12 @@ func runScale(ctx context.Context, cfg config, bins testbed.Binaries) (*scaleRes
 		return nil, err
 	}
 	say("scale: applying %d MessagingServices (%d other Secrets in the cluster)", cfg.scaleObjects, r.OtherSecrets)
-	if r.Convergence, err = converge(ctx, cfg, w, services(cfg.scaleObjects), track); err != nil {
+	want := servicesWithOneNumber(cfg.scaleObjects)
+	r.Convergence, err = converge(ctx, cfg, w, services(cfg.scaleObjects), track, want)
+	if r.Convergence.Twilio.When != "" {
+		r.TwilioChecks = append(r.TwilioChecks, r.Convergence.Twilio)
+	}
+	if err != nil {
 		return r, err
 	}
 	say("scale: %d Ready in %v, operator peak RSS %.0f MiB", cfg.scaleObjects,
@@ -78,7 +89,11 @@ func runScale(ctx context.Context, cfg config, bins testbed.Binaries) (*scaleRes
 	if r.APIServer, r.Etcd, err = w.controlPlaneUsage(); err != nil {
 		return r, err
 	}
-	r.Restart, err = restart(ctx, cfg, w, bins)
+	if r.Restart, err = restart(ctx, cfg, w, bins); err != nil {
+		return r, err
+	}
+	c, err := w.checkTwilio("after the restart", want)
+	r.TwilioChecks = append(r.TwilioChecks, c)
 	return r, err
 }
 
@@ -106,6 +121,7 @@ func restart(ctx context.Context, cfg config, w *world, bins testbed.Binaries) (
 			return r, err
 		}
 		ready := int(parseMetrics(text).sum("twilio_operator_objects", map[string]string{"kind": "MessagingService", "ready": "True"}))
+		r.TakenOver = ready
 		if ready >= cfg.scaleObjects {
 			break
 		}

@@ -15,6 +15,8 @@ type throttledResult struct {
 	Convergence convergence `json:"convergence"`
 	// Answered429 is how many requests the emulator answered 429 (its request log).
 	Answered429 int `json:"emulator429s"`
+	// TwilioChecks compare the emulator's objects with what was applied.
+	TwilioChecks []objectCheck `json:"twilioObjectChecks"`
 }
 
 func runThrottled(ctx context.Context, cfg config, bins testbed.Binaries) (*throttledResult, error) {
@@ -27,7 +29,10 @@ func runThrottled(ctx context.Context, cfg config, bins testbed.Binaries) (*thro
 	}
 	defer w.stop()
 	say("throttled: applying %d MessagingServices, account limit %d in flight", cfg.objects, cfg.throttledLimit)
-	r.Convergence, err = converge(ctx, cfg, w, services(cfg.objects), track)
+	r.Convergence, err = converge(ctx, cfg, w, services(cfg.objects), track, servicesWithOneNumber(cfg.objects))
+	if r.Convergence.Twilio.When != "" {
+		r.TwilioChecks = append(r.TwilioChecks, r.Convergence.Twilio)
+	}
 	if err != nil {
 		return r, err
 	}

@@ -100,6 +100,13 @@ func (t *tracker) waitReady(ctx context.Context, n int) (time.Time, error) {
 	}
 }
 
+// readyCount is how many objects have been seen Ready.
+func (t *tracker) readyCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.readyAt)
+}
+
 // stalledObjects lists the objects that were ever Stalled, with the first reason.
 func (t *tracker) stalledObjects() []string {
 	t.mu.Lock()

@@ -45,6 +45,18 @@ type report struct {
 	ConvergenceSeconds float64 `json:"convergenceSeconds"`
 	DeletedDelete      int     `json:"deletedWithDelete"`
 	DeletedOrphan      int     `json:"deletedWithOrphan"`
+	// Stalled is every Stalled=True condition the run's watch saw, from before the
+	// first object was applied to the end; WatchEvents is how many events it saw.
+	Stalled     []stallRecord `json:"stalled"`
+	WatchEvents int           `json:"watchEvents"`
+	// KillsInCreateWindows is the SIGKILLs while converging that landed while at
+	// least one object had a create pending (marker written, SID not yet), from the
+	// watch; CreatesInterrupted is the create windows they fell in.
+	KillsInCreateWindows int `json:"killsWhileACreateWasPending"`
+	CreatesInterrupted   int `json:"createsInterruptedByAKill"`
+	// Recoveries is the creates that Twilio committed but whose SID the process that
+	// sent them never recorded, and why.
+	Recoveries recoveries `json:"recoveries"`
 }
 
 // TestConvergenceUnderFaultsAndCrashes applies MessagingServices and A2PRegistrations
@@ -52,7 +64,9 @@ type report struct {
 // to a quarter of the creates it commits, and while the operator is SIGKILLed again and
 // again. Everything must end Ready with exactly one Twilio object per Kubernetes object;
 // then half of the objects are deleted, under the same faults and kills, and each
-// deletion policy must hold.
+// deletion policy must hold. A watch started before the first object is applied
+// records every Stalled condition of the run: there must be none.
+// FAULTS_INJECT_STALL=1 makes one object Stalled for one status write, and the run fail.
 func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	sc := currentScale()
 	g := NewWithT(t)
@@ -74,6 +88,7 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 			"--resync-period=15s", "--vetting-poll-interval=500ms", "--vetting-poll-max-interval=2s",
 			"--twilio-max-concurrency=12", "--twilio-qps=500", "--max-concurrent-reconciles=8")
 	}
+	history := watchNamespace(t, w.ns)
 	op := start(0)
 
 	began := time.Now()
@@ -83,10 +98,18 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	for j := range sc.registrations {
 		g.Expect(k8s.Create(ctx, w.registration(j))).To(Succeed())
 	}
+	if os.Getenv("FAULTS_INJECT_STALL") != "" {
+		injectStall(g, w.messagingService(sc.services-1))
+		t.Logf("FAULTS_INJECT_STALL: %s was Stalled for one status write; this run must fail", w.messagingService(sc.services-1).Name)
+	}
 	op, rep.Kills = w.killer(ctx, rng, sc.kills, start, op)
 	g.Expect(rep.Kills).To(Equal(sc.kills))
+	w.mu.Lock()
+	convergenceKills := append([]time.Time(nil), w.kills...)
+	w.mu.Unlock()
 
 	g.Eventually(func(g Gomega) {
+		history.stopOnStall()
 		ready, total := w.readiness(g)
 		g.Expect(ready).To(Equal(total), "%d of %d Ready", ready, total)
 	}).WithTimeout(sc.converge).WithPolling(time.Second).Should(Succeed())
@@ -113,6 +136,7 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	}
 	_, rep.DeletionKills = w.killer(ctx, rng, sc.deletionKills, func(i int) *testbed.Operator { return start(sc.kills + i) }, op)
 	g.Eventually(func(g Gomega) {
+		history.stopOnStall()
 		for name := range deleted {
 			var obj client.Object = &v1alpha1.MessagingService{}
 			if strings.HasPrefix(name, "a2p-") {
@@ -129,9 +153,14 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	rep.Duplicates += dup
 	rep.Lost += lost
 
+	counts, err := w.emu.Admin.Counts("")
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, n := range counts {
+		rep.Requests += n
+	}
 	requests, err := w.emu.Admin.Requests()
 	g.Expect(err).NotTo(HaveOccurred())
-	rep.Requests = len(requests)
+	g.Expect(requests).To(HaveLen(rep.Requests), "the emulator's request log holds every request: the fault counts are complete")
 	for _, r := range requests {
 		switch {
 		case r.Dropped:
@@ -142,6 +171,20 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 			rep.Injected5xx++
 		}
 	}
+	history.catchUp(g)
+	rep.Recoveries = w.countRecoveries(g, requests)
+	rep.KillsInCreateWindows, rep.CreatesInterrupted = history.killsInCreateWindows(convergenceKills)
+	t.Logf("SIGKILLs while converging: %d, of which %d landed while a create was pending (%d creates interrupted); "+
+		"%d recoveries no lost answer explains. Recovered: %d services (%d lost answers), %d brands (%d lost answers)",
+		rep.Kills, rep.KillsInCreateWindows, rep.CreatesInterrupted, rep.Recoveries.AfterKill,
+		rep.Recoveries.Services, rep.Recoveries.ServiceLostAnswers, rep.Recoveries.Brands, rep.Recoveries.BrandLostAnswers)
+
+	var gaps []string
+	rep.Stalled, rep.WatchEvents, gaps = history.recorded()
+	g.Expect(gaps).To(BeEmpty(), "the watch must have seen every write to vouch that nothing stalled")
+	t.Logf("the watch saw %d events and %d Stalled conditions", rep.WatchEvents, len(rep.Stalled))
+	history.expectNone(g)
+
 	g.Expect(rep.Throttled429).To(BeNumerically(">", 0), "the concurrency limit must have throttled")
 	g.Expect(rep.Injected5xx).To(BeNumerically(">", 0), "5xx must have been injected")
 	g.Expect(rep.DroppedResponses).To(BeNumerically(">", 0), "responses must have been lost")

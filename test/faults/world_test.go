@@ -36,6 +36,7 @@ type world struct {
 	mu        sync.Mutex
 	operators []*testbed.Operator // every operator process ever started, killed or not
 	scrapes   []string            // metrics scraped from them, searched for leaks
+	kills     []time.Time         // when the killer SIGKILLed an operator
 }
 
 // numberOf is the phone number of MessagingService i.
@@ -123,6 +124,9 @@ func (w *world) killer(ctx context.Context, rng *rand.Rand, kills int, start fun
 		case <-time.After(wait): // chaos, not an assertion: the moment of the next crash
 		}
 		w.scrape(op)
+		w.mu.Lock()
+		w.kills = append(w.kills, time.Now())
+		w.mu.Unlock()
 		op.Kill()
 		done++
 		op = start(done)
@@ -167,27 +171,25 @@ func (w *world) registration(j int) *v1alpha1.A2PRegistration {
 	}
 }
 
-// readiness counts the objects of the world that are Ready, and fails on any Stalled.
+// readiness counts the objects of the world that are Ready. Whether any was ever
+// Stalled is the stall recorder's to say (stalls_test.go): a poll sees one moment.
 func (w *world) readiness(g Gomega) (ready, total int) {
 	ctx := context.Background()
 	services := &v1alpha1.MessagingServiceList{}
 	g.Expect(k8s.List(ctx, services, client.InNamespace(w.ns))).To(Succeed())
 	registrations := &v1alpha1.A2PRegistrationList{}
 	g.Expect(k8s.List(ctx, registrations, client.InNamespace(w.ns))).To(Succeed())
-	check := func(name string, conditions []metav1.Condition) {
+	check := func(conditions []metav1.Condition) {
 		total++
-		if stalled := meta.FindStatusCondition(conditions, v1alpha1.ConditionStalled); stalled != nil && stalled.Status == metav1.ConditionTrue {
-			g.Expect(stalled).To(BeNil(), "%s is Stalled: faults and crashes must never stall an object", name)
-		}
 		if meta.IsStatusConditionTrue(conditions, v1alpha1.ConditionReady) {
 			ready++
 		}
 	}
 	for _, s := range services.Items {
-		check("MessagingService "+s.Name, s.Status.Conditions)
+		check(s.Status.Conditions)
 	}
 	for _, r := range registrations.Items {
-		check("A2PRegistration "+r.Name, r.Status.Conditions)
+		check(r.Status.Conditions)
 	}
 	return ready, total
 }
