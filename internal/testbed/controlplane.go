@@ -2,9 +2,9 @@ package testbed
 
 import (
 	"fmt"
-	"time"
 	"os"
 	"path/filepath"
+	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
