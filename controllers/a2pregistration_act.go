@@ -230,7 +230,7 @@ func (run *a2pRun) updateCampaign(ctx context.Context, tw twilio.Client, st *v1a
 // keptCampaignFields compares what Twilio answered with what was sent: a field it
 // ignored or normalised is reported, and is not sent again (the entry is applied).
 func (run *a2pRun) keptCampaignFields(prefix string, spec *v1alpha1.CampaignSpec, live *twilio.Campaign) []v1alpha1.DriftEntry {
-	updatable, immutable := diffCampaign(prefix, spec, live)
+	updatable, immutable := diffCampaign(prefix, spec, live, nil)
 	kept := append(updatable, immutable...)
 	for i := range kept {
 		kept[i].KeptByTwilio = true

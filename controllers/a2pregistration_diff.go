@@ -60,11 +60,13 @@ func campaignUpdate(c *v1alpha1.CampaignSpec, live *twilio.Campaign) twilio.Camp
 
 // diffCampaign compares a campaign spec with the live campaign, split into the fields an
 // update can change and those Twilio fixes at registration. prefix names the campaign in
-// drift entries, e.g. "campaigns[0]". The privacy and terms URLs are compared only when
+// drift entries, e.g. "campaigns[0]". Differences kept holds unchanged (Twilio kept its
+// value when the entry was applied) are marked KeptByTwilio. The privacy and terms URLs are compared only when
 // Twilio's answer carries them: missing from it, they are unknown, not empty.
-func diffCampaign(prefix string, c *v1alpha1.CampaignSpec, live *twilio.Campaign) (updatable, immutable []v1alpha1.DriftEntry) {
+func diffCampaign(prefix string, c *v1alpha1.CampaignSpec, live *twilio.Campaign,
+	kept map[string]v1alpha1.DriftEntry) (updatable, immutable []v1alpha1.DriftEntry) {
 	name := func(field string) string { return fmt.Sprintf("%s.%s", prefix, field) }
-	u, im := &drifts{}, &drifts{}
+	u, im := &drifts{kept: kept}, &drifts{kept: kept}
 	diffField(u, name("description"), &c.Description, live.Description, nil)
 	diffField(u, name("messageFlow"), &c.MessageFlow, live.MessageFlow, nil)
 	diffList(u, name("messageSamples"), c.MessageSamples, live.MessageSamples)

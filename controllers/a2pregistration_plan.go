@@ -259,9 +259,14 @@ func (p *registrationPlan) planCampaign(obj *v1alpha1.A2PRegistration, i int, c 
 // change to a campaign in vetting waits for the verdict.
 func (p *registrationPlan) planCampaignChange(obj *v1alpha1.A2PRegistration, i int, prefix string, live *twilio.Campaign, cp *campaignPlan) {
 	spec := &obj.Spec.Campaigns[i]
-	updatable, immutable := diffCampaign(prefix, spec, live)
-	p.drift = append(append(p.drift, updatable...), immutable...)
 	applied := cp.status.AppliedHash
+	var kept map[string]v1alpha1.DriftEntry
+	if applied == cp.hash {
+		kept = keptDrift(obj.Status.Drift, prefix)
+	}
+	updatable, immutable := diffCampaign(prefix, spec, live, kept)
+	p.drift = append(append(p.drift, updatable...), immutable...)
+	updatable, immutable = notKept(updatable), notKept(immutable)
 	if obj.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
 		return
 	}
@@ -299,6 +304,28 @@ func (p *registrationPlan) planCampaignChange(obj *v1alpha1.A2PRegistration, i i
 	}
 	u := campaignUpdate(spec, live)
 	cp.update, cp.fields = &u, driftFields(updatable)
+}
+
+// keptDrift are the entries of drift under prefix that Twilio kept when they were sent.
+func keptDrift(drift []v1alpha1.DriftEntry, prefix string) map[string]v1alpha1.DriftEntry {
+	kept := map[string]v1alpha1.DriftEntry{}
+	for _, d := range drift {
+		if d.KeptByTwilio && strings.HasPrefix(d.Field, prefix+".") {
+			kept[d.Field] = d
+		}
+	}
+	return kept
+}
+
+// notKept drops the entries Twilio kept: they are reported, never written again.
+func notKept(drift []v1alpha1.DriftEntry) []v1alpha1.DriftEntry {
+	var out []v1alpha1.DriftEntry
+	for _, d := range drift {
+		if !d.KeptByTwilio {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // campaignStatusOf is the status entry of a target: what the status last said of the

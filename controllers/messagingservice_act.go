@@ -32,9 +32,13 @@ func (run *msRun) execute(ctx context.Context, tw twilio.Client, p servicePlan) 
 	var err error
 	switch {
 	case p.recreate != "":
-		res.service, err = run.recreateService(ctx, tw, p.recreate)
+		if res.service, err = run.recreateService(ctx, tw, p.recreate); err == nil {
+			res.drift = run.keptByTwilio(res.service)
+		}
 	case p.create:
-		res.service, err = run.createService(ctx, tw)
+		if res.service, err = run.createService(ctx, tw); err == nil {
+			res.drift = run.keptByTwilio(res.service)
+		}
 	case p.claim || p.adopt:
 		err = run.claim(ctx, run.obj, "Messaging Service", p.target.SID)
 		res.service = p.target
@@ -140,20 +144,23 @@ func (run *msRun) updateService(ctx context.Context, tw twilio.Client, sid strin
 	}
 	log.FromContext(ctx).Info("Updated Messaging Service", "sid", sid, "fields", sent)
 	run.events.normal(run.obj, reasonUpdated, actionUpdate, "Updated %s of Messaging Service %s", sent, sid)
-	// What Twilio answers is what it holds: a field it ignored or normalised differs
-	// still, and is remembered (KeptByTwilio) instead of being written at every resync.
+	return updated{service: svc, drift: run.keptByTwilio(svc)}, nil
+}
+
+// keptByTwilio compares what Twilio answered to a create or an update with the spec:
+// what Twilio answers is what it holds, so a field it ignored or normalised differs
+// still. It is remembered (KeptByTwilio) instead of being written at every resync.
+func (run *msRun) keptByTwilio(svc *twilio.Service) []v1alpha1.DriftEntry {
 	_, after := diffService(serviceParams(&run.obj.Spec), svc, nil)
-	var remaining []v1alpha1.DriftEntry
-	for _, d := range after {
-		d.KeptByTwilio = true
-		remaining = append(remaining, d)
+	for i := range after {
+		after[i].KeptByTwilio = true
 	}
-	if len(remaining) > 0 {
+	if len(after) > 0 {
 		run.events.warning(run.obj, reasonKeptTwilio, actionUpdate,
 			"Twilio kept its own value of %s of Messaging Service %s; it is not sent again until the spec changes",
-			driftFields(remaining), sid)
+			driftFields(after), svc.SID)
 	}
-	return updated{service: svc, drift: remaining}, nil
+	return after
 }
 
 // sentFields names the fields an update sends: the drift Twilio did not keep.

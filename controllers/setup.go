@@ -85,7 +85,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(s.usersOfSecret(&v1alpha1.MessagingServiceList{})),
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.A2PRegistration{}, s.servicesOfCampaigns()).
-		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(ms)
 	if err != nil {
 		return err
@@ -98,8 +98,16 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.MessagingService{}, handler.EnqueueRequestsFromMapFunc(s.registrationsUsing),
 			builder.WithPredicates(predicate.AnnotationChangedPredicate{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(a2p)
+}
+
+// rateLimiter backs off the retries of a failed reconcile per object: from 1 second,
+// doubling, up to 5 minutes. controller-runtime's default adds a 10-per-second bucket
+// shared by every object, and starts at 5 ms: a 429 would be retried hot, and one
+// throttled account would hold back the retries of all the others.
+func rateLimiter() workqueue.TypedRateLimiter[reconcile.Request] {
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute)
 }
 
 // Indexes of the cache, each answering one question without a scan.

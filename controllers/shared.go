@@ -200,7 +200,8 @@ func (s *shared) requeue(obj conditioned, syncs *syncTracker, d syncDecision, in
 	switch {
 	case !obj.GetDeletionTimestamp().IsZero():
 		if err != nil && out.transient {
-			return ctrl.Result{RequeueAfter: syncs.failed(obj.GetUID(), inputs)}, nil
+			syncs.failed(obj.GetUID(), inputs)
+			return ctrl.Result{}, err
 		}
 		return ctrl.Result{}, nil
 	case isPaused(obj):
@@ -209,7 +210,10 @@ func (s *shared) requeue(obj conditioned, syncs *syncTracker, d syncDecision, in
 	case !d.due && err == nil:
 		return res, nil
 	case out.transient:
-		return ctrl.Result{RequeueAfter: syncs.failed(obj.GetUID(), inputs)}, nil
+		// Handed back to controller-runtime: its reconcile-error metrics count it, and
+		// the workqueue's per-object rate limiter (rateLimiter) decides the retry.
+		syncs.failed(obj.GetUID(), inputs)
+		return ctrl.Result{}, err
 	case out.waiting:
 		return ctrl.Result{RequeueAfter: syncs.waiting(obj.GetUID(), inputs, d)}, nil
 	}

@@ -46,8 +46,11 @@ type syncState struct {
 	resyncs int
 	// paused is true while the object is paused: nothing is known of its syncs.
 	paused bool
-	// failures counts consecutive transient failures, for the backoff.
+	// failures counts consecutive transient failures, for the backoff; retryAt is when
+	// the next attempt is due. An event before then (the object's own create-pending
+	// write, a status patch) does not bring the retry forward.
 	failures int
+	retryAt  time.Time
 	// polls counts consecutive syncs that ended waiting (for vetting, for bundles), for
 	// the growing poll interval; 0 after a sync that did not wait.
 	polls int
@@ -100,6 +103,9 @@ func (t *syncTracker) decide(uid types.UID, inputs uint64) syncDecision {
 		return syncDecision{due: true, inputsChanged: true, unknown: !ok}
 	}
 	if s.failures > 0 {
+		if wait := s.retryAt.Sub(t.clock.Now()); wait > 0 {
+			return syncDecision{wait: wait}
+		}
 		return syncDecision{due: true, resyncs: s.resyncs, polls: s.polls}
 	}
 	if wait := s.syncedAt.Add(s.next).Sub(t.clock.Now()); wait > 0 {
@@ -143,7 +149,8 @@ func (t *syncTracker) record(uid types.UID, inputs uint64, d syncDecision, next 
 }
 
 // failed records a transient failure and returns the backoff before the next attempt:
-// 1s doubling to 5 minutes, jittered, per object.
+// 1s doubling to 5 minutes, per object, as the controllers' workqueue rate limiter
+// (rateLimiter) retries it; until then, no other event makes the object due.
 func (t *syncTracker) failed(uid types.UID, inputs uint64) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -153,8 +160,9 @@ func (t *syncTracker) failed(uid types.UID, inputs uint64) time.Duration {
 		t.state[uid] = s
 	}
 	s.failures++
-	backoff := time.Second << min(s.failures-1, 9)
-	return jitter(min(backoff, 5*time.Minute))
+	backoff := min(time.Second<<min(s.failures-1, 9), 5*time.Minute)
+	s.retryAt = t.clock.Now().Add(backoff)
+	return backoff
 }
 
 // pause drops what is known of a paused object's syncs, so its first reconcile after

@@ -61,8 +61,12 @@ func TestSyncTracker(t *testing.T) {
 	if backoffs[0] > 2*time.Second || backoffs[11] > 6*time.Minute || backoffs[11] < 4*time.Minute {
 		t.Errorf("backoff must start near 1s and stop near 5m, got %v", backoffs)
 	}
+	if d := tr.decide(uid, inputs); d.due || d.wait != backoffs[11] {
+		t.Errorf("before its backoff has passed, a failed object is not due, whatever the event; got %+v", d)
+	}
+	clk.SetTime(clk.Now().Add(backoffs[11]))
 	if d := tr.decide(uid, inputs); !d.due {
-		t.Errorf("after a transient failure the next attempt is due, got %+v", d)
+		t.Errorf("once its backoff has passed, the next attempt is due, got %+v", d)
 	}
 }
 
