@@ -126,6 +126,12 @@ docker-build: ## Build the operator image for this machine's platform on distrol
 docker-push: ## Push the operator image (needs a Docker engine and a registry login).
 	docker push $(IMG)
 
+##@ Release
+
+.PHONY: release
+release: ## Write a release into bin/release (VERSION=v…; default: git describe): image layout + tarball, packaged chart, CRD bundle, SHA256SUMS.
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/release -version $(VERSION) -revision $(REVISION) -out $(LOCALBIN)/release
+
 $(GOLANGCI_LINT):
 	GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(LOCALBIN)/golangci-lint $(GOLANGCI_LINT)
