@@ -3,6 +3,16 @@
 # Image the docker-build target builds.
 IMG ?= twilio-operator:dev
 
+# The release a build is stamped with (internal/version, the image's labels, the chart's
+# appVersion): the nearest v* tag by `git describe`, or v0.0.0-dev.g<commit> before the
+# first (hack/version.sh). REVISION is the full commit; SOURCE_DATE_EPOCH, the commit's
+# time, is every timestamp in the image and the chart, so one commit builds the same bytes.
+VERSION ?= $(shell hack/version.sh)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+VERSION_PKG = github.com/twilio-operator/twilio-operator/internal/version
+LDFLAGS = -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(REVISION)
+
 # Tools are pinned here and built into ./bin from the Go module proxy; nothing is
 # installed by hand. controller-gen is a `go tool` pinned in go.mod.
 LOCALBIN ?= $(CURDIR)/bin
@@ -95,21 +105,32 @@ bench: envtest ## Run the scale benchmark (about 7 minutes, not part of test): o
 ##@ Build
 
 .PHONY: build
-build: ## Build the operator and the Twilio emulator into ./bin.
-	go build -o $(LOCALBIN)/manager ./cmd/manager
+build: ## Build the operator (stamped with VERSION) and the Twilio emulator into ./bin.
+	go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/manager ./cmd/manager
 	go build -o $(LOCALBIN)/twilio-emulator ./cmd/twilio-emulator
 
 .PHONY: run
 run: ## Run the operator against the current kubeconfig (ARGS="--twilio-api-url=…" for the emulator).
 	go run ./cmd/manager $(ARGS)
 
+.PHONY: image
+image: ## Build the linux/amd64+arm64 operator image without Docker: OCI layout bin/image, tarball bin/twilio-operator-image.oci.tar.
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/image -version $(VERSION) -revision $(REVISION) \
+		-layout $(LOCALBIN)/image -archive $(LOCALBIN)/twilio-operator-image.oci.tar
+
 .PHONY: docker-build
-docker-build: ## Build the operator image (needs a Docker engine).
-	docker build -t $(IMG) .
+docker-build: ## Build the operator image for this machine's platform on distroless (needs a Docker engine; `make image` needs none).
+	docker build --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the operator image (needs a Docker engine and a registry login).
 	docker push $(IMG)
+
+##@ Release
+
+.PHONY: release
+release: ## Write a release into bin/release (VERSION=v…; default: git describe): image layout + tarball, packaged chart, CRD bundle, SHA256SUMS.
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/release -version $(VERSION) -revision $(REVISION) -out $(LOCALBIN)/release
 
 $(GOLANGCI_LINT):
 	GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

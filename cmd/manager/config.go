@@ -36,6 +36,7 @@ type config struct {
 	probeAddr               string
 	pprofAddr               string
 	shutdownTimeout         time.Duration
+	showVersion             bool
 	zap                     zap.Options
 }
 
@@ -86,6 +87,7 @@ func parseConfig(args []string) (config, error) {
 		"Address Go's profiling endpoints (/debug/pprof/) bind to, e.g. 127.0.0.1:8082; 0 disables them. Unauthenticated: keep it local.")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second,
 		"How long the operator may take to stop after SIGTERM; then it exits whatever it was doing. Keep it below the pod's terminationGracePeriodSeconds.")
+	fs.BoolVar(&c.showVersion, "version", false, "Print the operator's version, git revision and Go version, and exit.")
 	c.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -29,6 +29,7 @@ import (
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/controllers"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
+	"github.com/twilio-operator/twilio-operator/internal/version"
 )
 
 var setupLog = ctrl.Log.WithName("setup")
@@ -38,6 +39,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if cfg.showVersion {
+		fmt.Println(version.String())
+		return
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&cfg.zap)))
 	setGCPercent(os.LookupEnv)
@@ -214,13 +219,9 @@ func trimForCache(obj any) (any, error) {
 	return stripManagedFields(obj)
 }
 
-// userAgent names this process in every Twilio request, so request logs (and the
-// emulator's counters) can tell operator replicas apart.
+// userAgent names this process and its release in every Twilio request, so request logs
+// (and the emulator's counters) can tell operator replicas and versions apart.
 func userAgent() string {
-	version := "dev"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		version = info.Main.Version
-	}
 	host, _ := os.Hostname()
-	return fmt.Sprintf("twilio-operator/%s (%s; pid %d)", version, host, os.Getpid())
+	return fmt.Sprintf("twilio-operator/%s (%s; pid %d)", version.Version, host, os.Getpid())
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
+	"github.com/twilio-operator/twilio-operator/internal/version"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -53,7 +55,12 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.kubeAPIBurst).To(BeZero())
 				g.Expect(c.pprofAddr).To(Equal("0"), "profiling is off unless asked for")
 				g.Expect(c.shutdownTimeout).To(Equal(8*time.Second), "below the Deployment's 10s grace period")
+				g.Expect(c.showVersion).To(BeFalse())
 			},
+		},
+		"--version asks for the version": {
+			args:  []string{"--version"},
+			check: func(g Gomega, c config) { g.Expect(c.showVersion).To(BeTrue()) },
 		},
 		"every operator flag is read": {
 			args: []string{"--twilio-api-url=http://127.0.0.1:4010", "--twilio-max-concurrency=5", "--twilio-qps=2.5",
@@ -95,6 +102,16 @@ func TestParseConfig(t *testing.T) {
 			tc.check(g, c)
 		})
 	}
+}
+
+// TestUserAgentNamesTheRelease checks that Twilio's request logs can tell which release
+// sent a request, and which replica.
+func TestUserAgentNamesTheRelease(t *testing.T) {
+	g := NewWithT(t)
+	host, err := os.Hostname()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(userAgent()).To(Equal(fmt.Sprintf("twilio-operator/%s (%s; pid %d)", version.Version, host, os.Getpid())))
+	g.Expect(version.Version).NotTo(BeEmpty())
 }
 
 func TestApplyKubeAPIRate(t *testing.T) {
@@ -189,6 +206,9 @@ func TestManagerServes(t *testing.T) {
 	bindMetricsReader(t, k8s, "prometheus")
 	g.Eventually(httpGet).WithArguments(trusting, url, token).WithTimeout(30 * time.Second).
 		Should(ContainSubstring("leader_election_master_status"))
+	// The operator's build is in every scrape, on the same registry.
+	g.Expect(httpGet(trusting, url, token)).To(ContainSubstring(fmt.Sprintf(
+		"twilio_operator_build_info{goversion=%q,revision=%q,version=%q} 1\n", runtime.Version(), version.Commit, version.Version)))
 
 	renewed := writeCertificate(t, certDir)
 	g.Eventually(func(g Gomega) {

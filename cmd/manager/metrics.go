@@ -6,9 +6,18 @@ import (
 	"path/filepath"
 
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/twilio-operator/twilio-operator/internal/version"
 )
+
+// The build_info gauge joins the registry once per process, as controller-runtime's own
+// metrics do, so that every scrape says which release answers.
+func init() {
+	ctrlmetrics.Registry.MustRegister(version.NewBuildInfoCollector())
+}
 
 // metricsServer is the metrics endpoint of cfg. When secure, it serves the certificate
 // of --metrics-cert-path if given (the returned watcher reloads it when it is renewed,

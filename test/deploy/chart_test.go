@@ -80,7 +80,7 @@ func TestOperatorChartDefaults(t *testing.T) {
 	g.Expect(pod.ServiceAccountName).To(Equal("twilio-operator"))
 	g.Expect(pod.Containers).To(HaveLen(1))
 	c := pod.Containers[0]
-	g.Expect(c.Image).To(Equal("twilio-operator:0.1.0"), "the tag defaults to the appVersion")
+	g.Expect(c.Image).To(Equal("ghcr.io/twilio-operator/twilio-operator:0.1.0"), "the published image; the tag defaults to the appVersion")
 	g.Expect(c.Args).To(Equal([]string{
 		"--twilio-max-concurrency=20",
 		"--twilio-qps=20",

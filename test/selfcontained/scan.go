@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,6 +41,12 @@ var allowedHome = []string{".cache/twilio-operator", ".cache/go-build", "go/pkg/
 // supports: the Go toolchain.
 var allowedHost = []string{"/usr/local/go"}
 
+// imageDirs are directories of the operator image's own filesystem (internal/imagebuild
+// writes them; passwd and PATH name them), the same in every container built from it.
+// Only the directory itself is allowed: a file under one of them (in root's home, say) is still
+// one machine's.
+var imageDirs = []string{"/home", "/home/nonroot", "/root", "/usr/local/sbin", "/usr/local/bin"}
+
 // Scan reports the references of one file (name relative to the repository root, with
 // / separators) to paths outside the repository:
 //
@@ -65,7 +72,7 @@ func Scan(name string, data []byte) []Finding {
 			}
 		}
 		for _, m := range hostRef.FindAllStringSubmatch(line, -1) {
-			if !hasAnyPrefix(m[1], allowedHost) {
+			if isHostPath(m[1]) {
 				out = append(out, Finding{File: name, Line: i + 1, Ref: m[1], Why: "an absolute path on one machine"})
 			}
 		}
@@ -147,6 +154,19 @@ func escapes(dir, ref string) bool {
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if s == p || strings.HasPrefix(s, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// isHostPath reports whether a matched absolute path, or a colon-separated list of them
+// (a PATH, a passwd entry's home and shell), names a place on one machine: some element
+// is under a home, work or mount directory, and neither the Go toolchain nor one of the
+// image's own directories.
+func isHostPath(ref string) bool {
+	for _, p := range strings.Split(ref, ":") {
+		if hostRef.MatchString(p) && !hasAnyPrefix(p, allowedHost) && !slices.Contains(imageDirs, strings.TrimSuffix(p, "/")) {
 			return true
 		}
 	}

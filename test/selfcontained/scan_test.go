@@ -44,6 +44,12 @@ func TestScanRules(t *testing.T) {
 		"a kube-apiserver path is not a file":         {"docs/api.md", "/apis/messaging.twilio-operator.io/v1alpha1", 0},
 		"a program installed by hand on one machine":  {".ci/run", "/opt/tools/helm version", 1},
 		"another machine's software under /usr/local": {".ci/run", "/usr/local/bin/helm", 1},
+		"the image's nonroot home in passwd":          {"internal/imagebuild/rootfs.go", `"nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"`, 0},
+		"the image's PATH":                            {"internal/imagebuild/image.go", `"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"`, 0},
+		"the image's root and home directories":       {"docs/release.md", "`/home/nonroot` (0700), `/root` (0700)", 0},
+		"a file under root's home":                    {"hack/x.sh", "ls /root/go/pkg/mod", 1},
+		"a PATH with one machine's directory":         {"hack/x.sh", "PATH=/usr/bin:/opt/tools/bin", 1},
+		"a user's home beside the image's":            {"hack/x.sh", "cp x /home/nonroot/bin", 1},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
