@@ -100,7 +100,14 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 	}
 	t := campaignTarget{name: c.MessagingServiceRef.Name}
 	ms := &v1alpha1.MessagingService{}
-	err := run.Get(ctx, types.NamespacedName{Namespace: run.obj.Namespace, Name: t.name}, ms)
+	key := types.NamespacedName{Namespace: run.obj.Namespace, Name: t.name}
+	err := run.Get(ctx, key, ms)
+	if apierrors.IsNotFound(err) {
+		// Not in this process's cache: it may exist outside this shard's scope
+		// (--watch-selector). Read it from the API server, so the registration goes on;
+		// its changes then reach the registration at the next sync, not at once.
+		err = run.direct.Get(ctx, key, ms)
+	}
 	switch {
 	case apierrors.IsNotFound(err):
 		// Objects applied together arrive in any order (Helm creates unknown kinds

@@ -96,7 +96,7 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	cfg := envConfig{
 		resync: time.Hour,
 		poll:   controllers.PollInterval{Min: 100 * time.Millisecond, Max: 400 * time.Millisecond},
-		limits: twilio.Limits{MaxConcurrency: 20, QPS: 1000, RegistrationWriteInterval: 10 * time.Millisecond},
+		limits: twilio.Limits{MaxConcurrency: 20, RegistrationWriteInterval: 10 * time.Millisecond, MaxSyncsPerAccount: 2},
 		seed:   twilioemu.DefaultSeed(),
 		secret: map[string]string{"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": twilioemu.DefaultAuthToken},
 	}
@@ -179,7 +179,7 @@ func (e *testEnv) startManager(t *testing.T, namespaces []string, logs *testbed.
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(controllers.SetupWithManager(mgr, controllers.Options{
 		Twilio: connector, ResyncPeriod: e.cfg.resync, MaxConcurrentReconciles: 4,
-		Registerer: reg, PollInterval: e.cfg.poll, ClaimsNamespace: e.ns,
+		Registerer: reg, PollInterval: e.cfg.poll, ClaimsNamespace: e.ns, Shard: userAgent,
 	})).To(Succeed())
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -160,6 +160,9 @@ func TestAnotherOperatorsCopyLeavesTheOriginalAlone(t *testing.T) {
 	g.Expect(k8s.Create(ctx, serviceCopy)).To(Succeed())
 	cond := waitForCondition(g, serviceCopy, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonAlreadyManaged)
 	g.Expect(cond.Message).NotTo(ContainSubstring(e.ns))
+	shared := waitForCondition(g, serviceCopy, v1alpha1.ConditionAccountShared, "True", v1alpha1.ReasonAccountInOtherShard)
+	g.Expect(shared.Message).To(ContainSubstring(`served by the operator shard "twilio-operator/test"`),
+		"the other shard reports that the account is served by the first")
 	g.Expect(k8s.Delete(ctx, serviceCopy)).To(Succeed())
 	waitForGone(g, serviceCopy)
 

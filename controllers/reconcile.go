@@ -102,6 +102,15 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	s.reportSharedAccount(ctx, obj, tw.AccountSID())
+	// A slow or throttled account holds a few workers at most: a sync its account has
+	// no room for goes back to the queue, and the worker takes another account's object.
+	release, retryAfter, admitted := tw.Admit()
+	if !admitted {
+		decision = syncDecision{}
+		return ctrl.Result{RequeueAfter: retryAfter}, nil
+	}
+	defer release()
 	return ctrl.Result{}, steps.sync(ctx, tw, decision, in)
 }
 

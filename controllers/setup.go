@@ -39,6 +39,10 @@ type Options struct {
 	// PollInterval bounds how often a registration waiting for vetting is re-read;
 	// zero is DefaultPollInterval.
 	PollInterval PollInterval
+	// Shard names this operator process's shard of the fleet (its leader election ID):
+	// the accounts it serves are recorded under this name (controllers/shards.go).
+	// Default "twilio-operator".
+	Shard string
 	// ClaimsNamespace holds the Leases that record which object owns which Twilio
 	// object (controllers/claims.go): the operator's own namespace, the same for every
 	// operator process (every shard) of a cluster. Required.
@@ -52,6 +56,9 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	}
 	if opts.ClaimsNamespace == "" {
 		return fmt.Errorf("a namespace for the ownership claims is required")
+	}
+	if opts.Shard == "" {
+		opts.Shard = "twilio-operator"
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -74,6 +81,8 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		workers: max(1, opts.MaxConcurrentReconciles),
 		claims:  &claims{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace},
 		breaker: newWriteBreaker(opts.Clock),
+		shards: &accountShards{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace,
+			shard: opts.Shard, clock: opts.Clock, renewed: map[string]time.Time{}},
 	}
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err

@@ -44,6 +44,7 @@ type shared struct {
 	claims  *claims
 	claimed claimMemory
 	breaker *writeBreaker
+	shards  *accountShards
 }
 
 // claimState is who owns sid, for obj; a claim this process saw obj hold is not read

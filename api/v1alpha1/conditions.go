@@ -18,6 +18,9 @@ const (
 	ConditionCampaignsVerified = "CampaignsVerified"
 	// ConditionPaused is True while the paused annotation stops all Twilio calls.
 	ConditionPaused = "Paused"
+	// ConditionAccountShared is True while another operator shard serves the object's
+	// Twilio account too (shards must split by account). It does not affect Ready.
+	ConditionAccountShared = "AccountShared"
 )
 
 // Condition reasons. docs/conditions.md says what each means and how to fix it.
@@ -87,6 +90,9 @@ const (
 	// ReasonImmutableFieldChanged means an immutable campaign field changed and
 	// recreateCampaignOnImmutableChange is false.
 	ReasonImmutableFieldChanged = "ImmutableFieldChanged"
+	// ReasonAccountInOtherShard means another operator shard serves the object's Twilio
+	// account (AccountShared=True).
+	ReasonAccountInOtherShard = "AccountInOtherShard"
 	// ReasonCampaignUpdateRefused means Twilio refused to apply a changed campaign entry (an
 	// edit its status does not allow); it is not sent again until the entry changes.
 	ReasonCampaignUpdateRefused = "CampaignUpdateRefused"

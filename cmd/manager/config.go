@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
 
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
@@ -22,7 +25,8 @@ type config struct {
 	maxConcurrentReconciles int
 	kubeAPIQPS              float64
 	kubeAPIBurst            int
-	watchNamespace          string
+	watchNamespaces         []string
+	watchSelector           labels.Selector
 	leaderElect             bool
 	leaderElectionID        string
 	leaderElectionNamespace string
@@ -49,21 +53,47 @@ func parseConfig(args []string) (config, error) {
 		"Path of a kubeconfig; default: $KUBECONFIG, the in-cluster config, then ~/.kube/config.")
 	fs.StringVar(&c.twilioAPIURL, "twilio-api-url", "",
 		"Send every Twilio request to this base URL instead of the real Twilio hosts (emulator, recording proxy).")
-	fs.IntVar(&c.twilioMaxConcurrency, "twilio-max-concurrency", 20, "In-flight Twilio requests per account.")
-	fs.Float64Var(&c.twilioQPS, "twilio-qps", 20,
-		"Twilio requests per second per account; brand and campaign writes are held to at most 1 per second.")
+	fs.IntVar(&c.twilioMaxConcurrency, "twilio-max-concurrency", 100,
+		"Most in-flight Twilio requests per account: the adaptive window starts there, halves on 429 and grows back with successes.")
+	fs.Float64Var(&c.twilioQPS, "twilio-qps", 0,
+		"Cap on Twilio requests per second per account; 0 caps nothing (Twilio limits concurrency, which the window finds). Brand and campaign writes are held to at most 1 per second regardless.")
 	fs.DurationVar(&c.resyncPeriod, "resync-period", 10*time.Minute,
 		"Steady-state re-read of each object from Twilio, jittered by ±10%.")
 	fs.DurationVar(&c.pollInterval, "vetting-poll-interval", 30*time.Second,
 		"First re-read of a brand, campaign or bundle that waits for vetting; it grows by half each time.")
 	fs.DurationVar(&c.maxPollInterval, "vetting-poll-max-interval", 10*time.Minute,
 		"Longest interval between re-reads of a registration that waits for vetting.")
-	fs.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", 8, "Workers per controller.")
+	fs.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", 64,
+		"Workers per controller; one account's objects take at most half of them at a time.")
 	fs.Float64Var(&c.kubeAPIQPS, "kube-api-qps", 0,
 		"Kubernetes API requests per second of the operator's client; 0: no client-side limit (the API server's Priority and Fairness applies).")
 	fs.IntVar(&c.kubeAPIBurst, "kube-api-burst", 0,
 		"Kubernetes API requests the client may send at once above --kube-api-qps; 0: twice --kube-api-qps.")
-	fs.StringVar(&c.watchNamespace, "watch-namespace", "", "Restrict the operator to one namespace (default: all).")
+	fs.Func("watch-namespaces", "Comma-separated namespaces the operator watches, for a shard of a fleet (default: all).",
+		func(v string) error {
+			for _, ns := range strings.Split(v, ",") {
+				if ns = strings.TrimSpace(ns); ns != "" {
+					c.watchNamespaces = append(c.watchNamespaces, ns)
+				}
+			}
+			return nil
+		})
+	fs.Func("watch-namespace", "One namespace the operator watches; the same as --watch-namespaces with one namespace.",
+		func(v string) error {
+			if v != "" {
+				c.watchNamespaces = append(c.watchNamespaces, v)
+			}
+			return nil
+		})
+	fs.Func("watch-selector", "Label selector of the MessagingServices and A2PRegistrations the operator manages, for a shard of a fleet, e.g. shard=a (default: all).",
+		func(v string) error {
+			sel, err := labels.Parse(v)
+			if err != nil {
+				return fmt.Errorf("not a label selector: %w", err)
+			}
+			c.watchSelector = sel
+			return nil
+		})
 	fs.BoolVar(&c.leaderElect, "leader-elect", false,
 		"Enable leader election, so that only one replica of the operator is active at a time.")
 	fs.StringVar(&c.leaderElectionID, "leader-election-id", "twilio-operator.messaging.twilio-operator.io",
@@ -105,7 +135,7 @@ func (c config) validate() error {
 		msg    string
 	}{
 		{c.twilioMaxConcurrency < 1, "--twilio-max-concurrency must be at least 1"},
-		{c.twilioQPS <= 0, "--twilio-qps must be positive"},
+		{c.twilioQPS < 0, "--twilio-qps must not be negative"},
 		{c.resyncPeriod < time.Second, "--resync-period must be at least 1s"},
 		{c.pollInterval < 100*time.Millisecond || c.maxPollInterval < c.pollInterval,
 			"--vetting-poll-interval must be at least 100ms and at most --vetting-poll-max-interval"},

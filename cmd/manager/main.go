@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -132,8 +133,9 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 		return fmt.Errorf("cannot add readiness check: %w", err)
 	}
 	connector, err := twilio.NewConnector(twilio.Config{
-		BaseURL:    cfg.twilioAPIURL,
-		Limits:     twilio.Limits{MaxConcurrency: cfg.twilioMaxConcurrency, QPS: cfg.twilioQPS},
+		BaseURL: cfg.twilioAPIURL,
+		Limits: twilio.Limits{MaxConcurrency: cfg.twilioMaxConcurrency, QPS: cfg.twilioQPS,
+			MaxSyncsPerAccount: max(1, cfg.maxConcurrentReconciles/2)},
 		UserAgent:  userAgent(),
 		Registerer: ctrlmetrics.Registry,
 	})
@@ -147,10 +149,12 @@ func run(ctx context.Context, restConfig *rest.Config, cfg config) error {
 		PollInterval:            controllers.PollInterval{Min: cfg.pollInterval, Max: cfg.maxPollInterval},
 		Registerer:              ctrlmetrics.Registry,
 		ClaimsNamespace:         claimsNamespace(cfg, os.ReadFile),
+		Shard:                   cfg.leaderElectionID,
 	}); err != nil {
 		return fmt.Errorf("cannot set up controllers: %w", err)
 	}
-	setupLog.Info("Starting manager", "watchNamespace", cfg.watchNamespace, "leaderElect", cfg.leaderElect)
+	setupLog.Info("Starting manager", "watchNamespaces", cfg.watchNamespaces, "watchSelector", selectorString(cfg.watchSelector),
+		"leaderElect", cfg.leaderElect, "leaderElectionID", cfg.leaderElectionID)
 	return mgr.Start(ctx)
 }
 
@@ -176,10 +180,28 @@ func managerOptions(cfg config, metrics metricsserver.Options) ctrl.Options {
 		// Runnables get what is left of --shutdown-timeout once the signal came.
 		GracefulShutdownTimeout: ptr.To(cfg.shutdownTimeout - time.Second),
 	}
-	if cfg.watchNamespace != "" {
-		opts.Cache.DefaultNamespaces = map[string]cache.Config{cfg.watchNamespace: {}}
+	if len(cfg.watchNamespaces) > 0 {
+		opts.Cache.DefaultNamespaces = map[string]cache.Config{}
+		for _, ns := range cfg.watchNamespaces {
+			opts.Cache.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	if cfg.watchSelector != nil && !cfg.watchSelector.Empty() {
+		// A shard sees only its own objects; the Secrets they reference are watched in
+		// every namespace in scope, as metadata.
+		opts.Cache.ByObject = map[client.Object]cache.ByObject{
+			&messagingv1alpha1.MessagingService{}: {Label: cfg.watchSelector},
+			&messagingv1alpha1.A2PRegistration{}:  {Label: cfg.watchSelector},
+		}
 	}
 	return opts
+}
+
+func selectorString(s labels.Selector) string {
+	if s == nil {
+		return ""
+	}
+	return s.String()
 }
 
 // inClusterNamespaceFile holds the namespace of the pod's service account.

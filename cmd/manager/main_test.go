@@ -42,11 +42,12 @@ func TestParseConfig(t *testing.T) {
 		"no flags gives the defaults of api.md": {
 			check: func(g Gomega, c config) {
 				g.Expect(c.twilioAPIURL).To(BeEmpty())
-				g.Expect(c.twilioMaxConcurrency).To(Equal(20))
-				g.Expect(c.twilioQPS).To(Equal(20.0))
+				g.Expect(c.twilioMaxConcurrency).To(Equal(100))
+				g.Expect(c.twilioQPS).To(BeZero(), "no rate cap: the window finds Twilio's concurrency limit")
 				g.Expect(c.resyncPeriod).To(Equal(10 * time.Minute))
-				g.Expect(c.maxConcurrentReconciles).To(Equal(8))
-				g.Expect(c.watchNamespace).To(BeEmpty())
+				g.Expect(c.maxConcurrentReconciles).To(Equal(64))
+				g.Expect(c.watchNamespaces).To(BeEmpty())
+				g.Expect(c.watchSelector).To(BeNil())
 				g.Expect(c.leaderElect).To(BeFalse())
 				g.Expect(c.probeAddr).To(Equal(":8081"))
 				g.Expect(c.pollInterval).To(Equal(30 * time.Second))
@@ -72,16 +73,24 @@ func TestParseConfig(t *testing.T) {
 				g.Expect(c.twilioQPS).To(Equal(2.5))
 				g.Expect(c.resyncPeriod).To(Equal(30 * time.Second))
 				g.Expect(c.maxConcurrentReconciles).To(Equal(3))
-				g.Expect(c.watchNamespace).To(Equal("contact-center"))
+				g.Expect(c.watchNamespaces).To(Equal([]string{"contact-center"}))
 				g.Expect(c.leaderElect).To(BeTrue())
 				g.Expect(c.kubeAPIQPS).To(Equal(50.0))
 				g.Expect(c.kubeAPIBurst).To(Equal(80))
 			},
 		},
-		"a relative Twilio API URL is refused":      {args: []string{"--twilio-api-url=/twilio"}, wantErr: "--twilio-api-url must be an absolute"},
-		"a Twilio API URL without http is refused":  {args: []string{"--twilio-api-url=ftp://emu"}, wantErr: "--twilio-api-url must be an absolute"},
-		"zero concurrency is refused":               {args: []string{"--twilio-max-concurrency=0"}, wantErr: "--twilio-max-concurrency"},
-		"a negative rate is refused":                {args: []string{"--twilio-qps=-1"}, wantErr: "--twilio-qps"},
+		"a relative Twilio API URL is refused":     {args: []string{"--twilio-api-url=/twilio"}, wantErr: "--twilio-api-url must be an absolute"},
+		"a Twilio API URL without http is refused": {args: []string{"--twilio-api-url=ftp://emu"}, wantErr: "--twilio-api-url must be an absolute"},
+		"zero concurrency is refused":              {args: []string{"--twilio-max-concurrency=0"}, wantErr: "--twilio-max-concurrency"},
+		"a negative rate is refused":               {args: []string{"--twilio-qps=-1"}, wantErr: "--twilio-qps"},
+		"a bad label selector is refused":          {args: []string{"--watch-selector=shard in (a"}, wantErr: "not a label selector"},
+		"a shard's namespaces and selector are read": {
+			args: []string{"--watch-namespaces=team-a, team-b", "--watch-namespace=team-c", "--watch-selector=shard=a"},
+			check: func(g Gomega, c config) {
+				g.Expect(c.watchNamespaces).To(Equal([]string{"team-a", "team-b", "team-c"}))
+				g.Expect(c.watchSelector.String()).To(Equal("shard=a"))
+			},
+		},
 		"a sub-second resync is refused":            {args: []string{"--resync-period=10ms"}, wantErr: "--resync-period"},
 		"zero workers are refused":                  {args: []string{"--max-concurrent-reconciles=0"}, wantErr: "--max-concurrent-reconciles"},
 		"a sub-second shutdown timeout is refused":  {args: []string{"--shutdown-timeout=100ms"}, wantErr: "--shutdown-timeout"},

@@ -3,6 +3,7 @@ package twilio
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -152,6 +153,18 @@ type apiClient struct {
 var _ Client = (*apiClient)(nil)
 
 func (a *apiClient) AccountSID() string { return a.creds.AccountSID }
+
+// admissionRetry is how soon a sync that was not admitted tries again: soon enough that
+// an account's objects keep its window busy, spread so they do not come back together.
+const admissionRetry = 200 * time.Millisecond
+
+func (a *apiClient) Admit() (func(), time.Duration, bool) {
+	release, ok := a.limiter.admitted.admit(a.limiter.inflight.current())
+	if !ok {
+		return nil, admissionRetry/2 + time.Duration(rand.Int64N(int64(admissionRetry))), false //nolint:gosec // jitter
+	}
+	return release, 0, true
+}
 
 // rest returns a twilio-go client whose requests carry ctx. twilio-go has no context
 // parameters, so each call gets its own small client; the connection pool is shared.

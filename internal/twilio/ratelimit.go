@@ -10,10 +10,16 @@ import (
 
 // Limits bound what the operator asks of one Twilio account, across all controllers.
 type Limits struct {
-	// MaxConcurrency is the number of requests in flight at once (--twilio-max-concurrency).
+	// MaxConcurrency is the most requests in flight at once (--twilio-max-concurrency):
+	// where the adaptive window starts, and the most it grows back to. Default 100.
 	MaxConcurrency int
-	// QPS is the number of requests started per second (--twilio-qps).
+	// QPS caps the requests started per second (--twilio-qps); 0 (the default) caps
+	// nothing: Twilio limits concurrency, not rate, and the window finds that limit.
 	QPS float64
+	// MaxSyncsPerAccount is the most syncs of one account's objects admitted at once
+	// (Client.Admit), so one account cannot hold every worker; 0 is no bound besides the
+	// window. The controllers set it to a share of their workers.
+	MaxSyncsPerAccount int
 	// RegistrationWriteInterval is the least time between the end of one brand or campaign
 	// write and the start of the next: TCR-backed endpoints take at most one write per
 	// second per account. Default 1s.
@@ -22,10 +28,7 @@ type Limits struct {
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxConcurrency < 1 {
-		l.MaxConcurrency = 20
-	}
-	if l.QPS <= 0 {
-		l.QPS = 20
+		l.MaxConcurrency = 100
 	}
 	if l.RegistrationWriteInterval <= 0 {
 		l.RegistrationWriteInterval = time.Second
@@ -36,7 +39,8 @@ func (l Limits) withDefaults() Limits {
 // accountLimiter holds the limits of one account.
 type accountLimiter struct {
 	inflight *window
-	rate     *rate.Limiter
+	rate     *rate.Limiter // nil: no rate cap
+	admitted admission
 
 	// Brand and campaign writes run one at a time; the next starts at least
 	// RegistrationWriteInterval after the previous one ended, so Twilio never receives
@@ -49,13 +53,16 @@ type accountLimiter struct {
 
 func newAccountLimiter(l Limits) *accountLimiter {
 	l = l.withDefaults()
-	burst := max(1, int(l.QPS))
-	return &accountLimiter{
+	a := &accountLimiter{
 		inflight:             newWindow(l.MaxConcurrency),
-		rate:                 rate.NewLimiter(rate.Limit(l.QPS), burst),
 		registration:         make(chan struct{}, 1),
 		registrationInterval: l.RegistrationWriteInterval,
+		admitted:             admission{most: l.MaxSyncsPerAccount},
 	}
+	if l.QPS > 0 {
+		a.rate = rate.NewLimiter(rate.Limit(l.QPS), max(1, int(l.QPS)))
+	}
+	return a
 }
 
 // acquire waits until a request may start and returns the function that ends it;
@@ -67,9 +74,11 @@ func (l *accountLimiter) acquire(ctx context.Context, registrationWrite bool) (r
 			return nil, err
 		}
 	}
-	if err := l.rate.Wait(ctx); err != nil {
-		releaseRegistration()
-		return nil, err
+	if l.rate != nil {
+		if err := l.rate.Wait(ctx); err != nil {
+			releaseRegistration()
+			return nil, err
+		}
 	}
 	epoch, err := l.inflight.take(ctx)
 	if err != nil {
@@ -164,4 +173,42 @@ func (w *window) give(epoch uint64, throttled bool) {
 	}
 	close(w.freed)
 	w.freed = make(chan struct{})
+}
+
+// admission bounds the syncs of one account in flight, so that an account that is
+// slow or throttled holds a few workers, never all of them: at most the account's
+// current window (what Twilio takes in flight) and at most most. A sync beyond that is
+// not admitted; its object is requeued and the worker goes to another account's.
+type admission struct {
+	mu      sync.Mutex
+	running int
+	most    int
+}
+
+// admit takes a place for one sync, if there is one under limit.
+func (a *admission) admit(limit int) (release func(), ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.most > 0 {
+		limit = min(limit, a.most)
+	}
+	if a.running >= max(1, limit) {
+		return nil, false
+	}
+	a.running++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			a.mu.Lock()
+			a.running--
+			a.mu.Unlock()
+		})
+	}, true
+}
+
+// size is the window's current size, in requests.
+func (w *window) current() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return max(1, int(w.size))
 }

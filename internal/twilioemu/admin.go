@@ -48,6 +48,10 @@ type (
 		Route  string `json:"route"`
 		Faults Faults `json:"faults"`
 	}
+	accountFaultsRequest struct {
+		Account string `json:"account"`
+		Faults  Faults `json:"faults"`
+	}
 )
 
 func (s *Server) registerAdmin(mux *http.ServeMux) {
@@ -76,6 +80,9 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		{"GET /faults", func(*http.Request) (any, error) { g, r := s.Faults(); return faultsResponse{g, r}, nil }},
 		{"PUT /faults", withBody(func(f Faults) (any, error) { return nil, s.SetFaults(f) })},
 		{"PUT /faults/routes", withBody(func(f routeFaultsRequest) (any, error) { return nil, s.SetPathFaults(f.Route, f.Faults) })},
+		{"PUT /faults/accounts", withBody(func(f accountFaultsRequest) (any, error) {
+			return nil, s.SetAccountFaults(f.Account, f.Faults)
+		})},
 		{"DELETE /faults", func(*http.Request) (any, error) { return nil, s.ClearFaults() }},
 		{"GET /state", func(*http.Request) (any, error) { return s.State() }},
 		{"GET /services", func(r *http.Request) (any, error) { return s.Services(r.URL.Query().Get("accountSid")) }},

@@ -163,6 +163,11 @@ func (c *AdminClient) SetPathFaults(route string, f Faults) error {
 	return c.do(http.MethodPut, "/faults/routes", routeFaultsRequest{Route: route, Faults: f}, nil)
 }
 
+// SetAccountFaults sets one account's faults.
+func (c *AdminClient) SetAccountFaults(account string, f Faults) error {
+	return c.do(http.MethodPut, "/faults/accounts", accountFaultsRequest{Account: account, Faults: f}, nil)
+}
+
 // ClearFaults removes every fault.
 func (c *AdminClient) ClearFaults() error { return c.do(http.MethodDelete, "/faults", nil, nil) }
 

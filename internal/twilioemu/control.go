@@ -60,6 +60,9 @@ type Control interface {
 	// SetPathFaults sets the faults of one route, named "POST /v1/Services" (one
 	// method) or "/v1/Services/{Sid}" (every method); they replace the global ones.
 	SetPathFaults(route string, f Faults) error
+	// SetAccountFaults sets the faults of one account's requests (a slow or throttled
+	// subaccount), concurrency limit included; a route's own faults still come first.
+	SetAccountFaults(account string, f Faults) error
 	// ClearFaults removes every fault.
 	ClearFaults() error
 
@@ -295,6 +298,15 @@ func (s *Server) knownRoute(key string) bool {
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() error {
 	s.faults.reset(nil)
+	return nil
+}
+
+// SetAccountFaults sets one account's faults.
+func (s *Server) SetAccountFaults(account string, f Faults) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	s.faults.setAccount(account, f)
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package twilioemu
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -22,8 +21,9 @@ type Faults struct {
 	ErrorRate     float64 `json:"errorRate,omitempty"`
 	ErrorStatuses []int   `json:"errorStatuses,omitempty"`
 	// ConcurrencyLimit is how many requests one account may have in flight; more are
-	// answered 429 with code 20429 at once, as Twilio does. 0 is unlimited. Only the
-	// global Faults' limit counts: it is an account-wide property.
+	// answered 429 with code 20429 at once, as Twilio does. 0 is unlimited. It is an
+	// account-wide property: the account's own Faults' limit counts (SetAccountFaults),
+	// else the global one; a route's Faults never set it.
 	ConcurrencyLimit int `json:"concurrencyLimit,omitempty"`
 	// DropRate is the fraction of successful writes (POST, DELETE) whose change is
 	// committed but whose response is never sent: the connection is closed (over HTTP)
@@ -135,12 +135,15 @@ type faultInjector struct {
 	rng      *rand.Rand
 	global   Faults
 	perRoute map[string]*Faults // by "METHOD /path/{Template}" or "/path/{Template}"
-	inflight map[string]int     // account SID → requests in flight
+	// perAccount are the faults of one account (a throttled or slow subaccount), which
+	// replace the global ones for its requests.
+	perAccount map[string]*Faults
+	inflight   map[string]int // account SID → requests in flight
 }
 
 func newFaultInjector(seed uint64) *faultInjector {
 	return &faultInjector{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // reproducible faults, not crypto
-		perRoute: map[string]*Faults{}, inflight: map[string]int{}}
+		perRoute: map[string]*Faults{}, perAccount: map[string]*Faults{}, inflight: map[string]int{}}
 }
 
 func (fi *faultInjector) set(f Faults) {
@@ -155,10 +158,16 @@ func (fi *faultInjector) setRoute(key string, f Faults) {
 	fi.perRoute[key] = &f
 }
 
+func (fi *faultInjector) setAccount(account string, f Faults) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.perAccount[account] = &f
+}
+
 func (fi *faultInjector) reset(seed *uint64) {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	fi.global, fi.perRoute = Faults{}, map[string]*Faults{}
+	fi.global, fi.perRoute, fi.perAccount = Faults{}, map[string]*Faults{}, map[string]*Faults{}
 	if seed != nil {
 		fi.rng = rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15)) //nolint:gosec // reproducible faults
 	}
@@ -175,16 +184,28 @@ func (fi *faultInjector) snapshot() (Faults, map[string]Faults) {
 	return fi.global, routes
 }
 
-// faultsFor is the Faults that apply to rt: its own (by method and path, then by path
-// alone), else the global ones. Callers hold mu.
-func (fi *faultInjector) faultsFor(rt *route) *Faults {
+// faultsFor is the Faults that apply to a request of account on rt: the route's own
+// (by method and path, then by path alone), else the account's, else the global ones.
+// Callers hold mu.
+func (fi *faultInjector) faultsFor(rt *route, account string) *Faults {
 	if f, ok := fi.perRoute[rt.key()]; ok {
 		return f
 	}
 	if f, ok := fi.perRoute[rt.path]; ok {
 		return f
 	}
+	if f, ok := fi.perAccount[account]; ok {
+		return f
+	}
 	return &fi.global
+}
+
+// concurrencyLimit is the account's limit: its own, else the global one. Callers hold mu.
+func (fi *faultInjector) concurrencyLimit(account string) int {
+	if f, ok := fi.perAccount[account]; ok {
+		return f.ConcurrencyLimit
+	}
+	return fi.global.ConcurrencyLimit
 }
 
 // acquire takes one of the account's in-flight slots; ok is false when the account is
@@ -192,7 +213,7 @@ func (fi *faultInjector) faultsFor(rt *route) *Faults {
 func (fi *faultInjector) acquire(account string) (release func(), ok bool) {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	if limit := fi.global.ConcurrencyLimit; limit > 0 && fi.inflight[account] >= limit {
+	if limit := fi.concurrencyLimit(account); limit > 0 && fi.inflight[account] >= limit {
 		return nil, false
 	}
 	fi.inflight[account]++
@@ -205,11 +226,14 @@ func (fi *faultInjector) acquire(account string) (release func(), ok bool) {
 	}, true
 }
 
-// before applies latency and the error rate to a request about to be processed. It
-// returns the error to answer with instead, if any.
-func (fi *faultInjector) before(ctx context.Context, rt *route) error {
+// before applies latency and the error rate to a request of account about to be
+// processed. It returns the error to answer with instead, if any. The latency is not cut
+// short when the client goes away: a request Twilio has received is processed (and a
+// write committed) whether or not its client waits for the answer, which is what makes
+// a client killed mid-request uncertain whether its create happened.
+func (fi *faultInjector) before(rt *route, account string) error {
 	fi.mu.Lock()
-	f := fi.faultsFor(rt)
+	f := fi.faultsFor(rt, account)
 	delay := f.Latency
 	if f.Jitter > 0 {
 		delay += time.Duration(fi.rng.Int64N(int64(f.Jitter)))
@@ -227,22 +251,16 @@ func (fi *faultInjector) before(ctx context.Context, rt *route) error {
 	}
 	fi.mu.Unlock()
 	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return ErrUnavailable // the client is gone; nobody reads this
-		}
+		time.Sleep(delay)
 	}
 	return injected
 }
 
-// dropAfter decides whether the response to a committed write is dropped.
-func (fi *faultInjector) dropAfter(rt *route) bool {
+// dropAfter decides whether the response to a committed write of account is dropped.
+func (fi *faultInjector) dropAfter(rt *route, account string) bool {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	f := fi.faultsFor(rt)
+	f := fi.faultsFor(rt, account)
 	if f.DropNextWrites > 0 {
 		f.DropNextWrites--
 		return true

@@ -195,3 +195,45 @@ func TestClientTimeoutDuringLatency(t *testing.T) {
 		}
 	})
 }
+
+// TestAWriteIsCommittedWhenItsClientGivesUp: a request the emulator received is
+// processed to the end, as Twilio would, even when its client stops waiting during the
+// latency: the client cannot know whether its create happened.
+func TestAWriteIsCommittedWhenItsClientGivesUp(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, emu *twilioemu.Server, hc *http.Client) {
+		_ = emu.SetFaults(twilioemu.Faults{Latency: 300 * time.Millisecond})
+		hc.Timeout = 50 * time.Millisecond
+		if _, err := primary(hc).MessagingV1.CreateService(new(messaging.CreateServiceParams).SetFriendlyName("Given up")); err == nil {
+			t.Fatal("the client was answered within its timeout")
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			services, _ := emu.Services(twilioemu.DefaultAccountSid)
+			if len(services) == 1 && services[0].FriendlyName == "Given up" {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the create was not committed after its client gave up: %+v", services)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// TestAccountFaults: one account's faults (a throttled, slow subaccount) leave the
+// other accounts alone.
+func TestAccountFaults(t *testing.T) {
+	emu := newEmu(t)
+	if err := emu.SetAccountFaults(twilioemu.SecondAccountSid, twilioemu.Faults{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := primary(emu.HTTPClient()).MessagingV1.FetchUsecase(); err != nil {
+		t.Errorf("the first account is affected: %v", err)
+	}
+	if _, err := second(emu.HTTPClient()).MessagingV1.FetchUsecase(); err == nil {
+		t.Error("the second account's fault did not apply")
+	}
+	if err := emu.SetAccountFaults(twilioemu.SecondAccountSid, twilioemu.Faults{ErrorRate: 3}); !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("an invalid account fault: %v", err)
+	}
+}

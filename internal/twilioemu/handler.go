@@ -54,7 +54,7 @@ func (s *Server) serveTwilio(w http.ResponseWriter, r *request) (resp response, 
 		return fail(ErrTooManyRequests), false
 	}
 	defer release()
-	if err := s.faults.before(r.Context(), r.route); err != nil {
+	if err := s.faults.before(r.route, account); err != nil {
 		return fail(err), false
 	}
 	for name, suffix := range r.route.suffixes {
@@ -67,7 +67,7 @@ func (s *Server) serveTwilio(w http.ResponseWriter, r *request) (resp response, 
 	}
 	s.st.quirksNow().applyFields(r.route.key(), r.values)
 	resp = r.route.handle(r)
-	return resp, r.route.write() && resp.err == nil && s.faults.dropAfter(r.route)
+	return resp, r.route.write() && resp.err == nil && s.faults.dropAfter(r.route, account)
 }
 
 // authenticate checks HTTP Basic credentials on every Twilio route: an account SID and

@@ -1,6 +1,8 @@
 package twilioemu
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,24 +23,36 @@ func (s *Server) HTTPClient() *http.Client { return &http.Client{Transport: s.Tr
 
 type muxTransport struct{ s *Server }
 
-// RoundTrip serves req through the emulator's handler.
+// RoundTrip serves req through the emulator's handler. The request is processed to the
+// end even when the client gives up first (a timeout, a cancellation): Twilio processes
+// what it received, so a write may be committed while its client has stopped waiting.
 func (t muxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
 	if req.Body != nil {
-		defer req.Body.Close() // a RoundTripper always closes the request body
+		var err error
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close() // a RoundTripper always closes the request body
+		if err != nil {
+			return nil, err
+		}
 	}
-	in := req.Clone(req.Context())
+	in := req.Clone(context.WithoutCancel(req.Context()))
 	if in.Host == "" {
 		in.Host = req.URL.Host
 	}
 	in.RequestURI = req.URL.RequestURI()
 	in.RemoteAddr = "in-process:0"
-	if in.Body == nil {
-		in.Body = http.NoBody
-	}
+	in.Body = io.NopCloser(bytes.NewReader(body))
 	rec := &recorder{ResponseRecorder: httptest.NewRecorder()}
-	t.s.ServeHTTP(rec, in)
-	if err := req.Context().Err(); err != nil {
-		return nil, err // the client gave up (timeout, cancellation) while the emulator was slow
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		t.s.ServeHTTP(rec, in)
+	}()
+	select {
+	case <-served:
+	case <-req.Context().Done():
+		return nil, req.Context().Err() // the client gave up while the emulator was slow
 	}
 	if rec.aborted {
 		return nil, fmt.Errorf("twilioemu: %s %s: connection closed after the write was committed: %w",

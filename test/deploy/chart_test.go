@@ -82,12 +82,12 @@ func TestOperatorChartDefaults(t *testing.T) {
 	c := pod.Containers[0]
 	g.Expect(c.Image).To(Equal("ghcr.io/twilio-operator/twilio-operator:0.1.0"), "the published image; the tag defaults to the appVersion")
 	g.Expect(c.Args).To(Equal([]string{
-		"--twilio-max-concurrency=20",
-		"--twilio-qps=20",
+		"--twilio-max-concurrency=100",
+		"--twilio-qps=0",
 		"--resync-period=10m",
 		"--vetting-poll-interval=30s",
 		"--vetting-poll-max-interval=10m",
-		"--max-concurrent-reconciles=8",
+		"--max-concurrent-reconciles=64",
 		"--leader-elect=true",
 		"--claims-namespace=" + ns,
 		"--metrics-bind-address=:8443",
@@ -286,7 +286,7 @@ func TestOperatorChartRejectsBadValues(t *testing.T) {
 		"a resync period that is not a Go duration": {map[string]any{"resyncPeriod": "10 minutes"}, "/resyncPeriod"},
 		"a misspelt value is not silently ignored":  {map[string]any{"watchNamespce": "team-a"}, "watchNamespce"},
 		"a Twilio URL without a scheme":             {map[string]any{"twilio": map[string]any{"apiUrl": "emulator:8080"}}, "/twilio/apiUrl"},
-		"zero Twilio requests per second":           {map[string]any{"twilio": map[string]any{"qps": 0}}, "/twilio/qps"},
+		"a negative Twilio request rate":            {map[string]any{"twilio": map[string]any{"qps": -1}}, "/twilio/qps"},
 		"an unknown log level":                      {map[string]any{"logging": map[string]any{"level": "verbose"}}, "/logging/level"},
 		"a ServiceAccount to reuse without its name": {
 			map[string]any{"serviceAccount": map[string]any{"create": false}}, "serviceAccount.name is required"},

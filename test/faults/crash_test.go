@@ -189,7 +189,7 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	g.Expect(rep.Injected5xx).To(BeNumerically(">", 0), "5xx must have been injected")
 	g.Expect(rep.DroppedResponses).To(BeNumerically(">", 0), "responses must have been lost")
 
-	rep.Leaks = leaks(w.evidence(g), w.token, account)
+	rep.Leaks = w.leaks(g)
 	g.Expect(rep.Leaks).To(BeZero(), "the auth token leaked")
 	g.Expect(rep.Duplicates).To(BeZero())
 	g.Expect(rep.Lost).To(BeZero())
@@ -201,11 +201,13 @@ func TestConvergenceUnderFaultsAndCrashes(t *testing.T) {
 	}
 }
 
-// leaks counts the places a secret appears in evidence: verbatim, lower-cased, or as
-// the Basic auth header it would be sent in.
-func leaks(evidence, token, accountSID string) int {
+// leaks counts the places the world's auth token appears in everything its operators
+// left (logs, events, objects, metrics): verbatim, lower-cased, or as the Basic auth
+// header it would be sent in.
+func (w *world) leaks(g Gomega) int {
+	evidence := w.evidence(g)
 	n := 0
-	for _, s := range []string{token, strings.ToLower(token), base64.StdEncoding.EncodeToString([]byte(accountSID + ":" + token))} {
+	for _, s := range []string{w.token, strings.ToLower(w.token), base64.StdEncoding.EncodeToString([]byte(account + ":" + w.token))} {
 		n += strings.Count(evidence, s)
 	}
 	return n
