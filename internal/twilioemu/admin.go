@@ -83,6 +83,11 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		{"PATCH /services/{Sid}", s.adminPatchService},
 		{"GET /services/{Sid}/phone-numbers", func(r *http.Request) (any, error) { return s.PoolNumbers(r.PathValue("Sid")) }},
 		{"GET /phone-numbers", func(r *http.Request) (any, error) { return s.PhoneNumbers(r.URL.Query().Get("accountSid")) }},
+		{"PATCH /phone-numbers/{Sid}", s.adminPatchNumber},
+		{"POST /accounts/{AccountSid}/address-configurations", s.adminSeedAddressConfig},
+		{"GET /address-configurations", func(r *http.Request) (any, error) {
+			return s.AddressConfigurations(r.URL.Query().Get("accountSid"))
+		}},
 		{"GET /brands", func(r *http.Request) (any, error) { return s.Brands(r.URL.Query().Get("accountSid")) }},
 		{"GET /campaigns", func(r *http.Request) (any, error) { return s.Campaigns(r.URL.Query().Get("accountSid")) }},
 		{"POST /reset", func(*http.Request) (any, error) { return nil, s.Reset() }},
@@ -157,6 +162,17 @@ func (s *Server) adminBrandStatus(r *http.Request) (any, error) {
 func (s *Server) adminCampaignStatus(r *http.Request) (any, error) {
 	return withBody(func(in statusRequest) (any, error) {
 		return nil, s.ForceCampaignStatus(r.PathValue("Sid"), CampaignStatus(in.Status), in.Errors...)
+	})(r)
+}
+
+func (s *Server) adminPatchNumber(r *http.Request) (any, error) {
+	return withBody(func(p PhoneNumberPatch) (any, error) { return nil, s.PatchPhoneNumber(r.PathValue("Sid"), p) })(r)
+}
+
+func (s *Server) adminSeedAddressConfig(r *http.Request) (any, error) {
+	return withBody(func(c AddressConfigurationSeed) (any, error) {
+		sid, err := s.SeedAddressConfiguration(r.PathValue("AccountSid"), c)
+		return sidResponse{sid}, err
 	})(r)
 }
 

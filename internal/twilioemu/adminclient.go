@@ -226,5 +226,22 @@ func (c *AdminClient) PatchService(sid string, p ServicePatch) error {
 	return c.do(http.MethodPatch, "/services/"+url.PathEscape(sid), p, nil)
 }
 
+// PatchPhoneNumber changes a number's name and routing as the Console would.
+func (c *AdminClient) PatchPhoneNumber(sid string, p PhoneNumberPatch) error {
+	return c.do(http.MethodPatch, "/phone-numbers/"+url.PathEscape(sid), p, nil)
+}
+
+// SeedAddressConfiguration adds or replaces an address configuration.
+func (c *AdminClient) SeedAddressConfiguration(accountSid string, s AddressConfigurationSeed) (string, error) {
+	var out sidResponse
+	err := c.do(http.MethodPost, "/accounts/"+url.PathEscape(accountSid)+"/address-configurations", s, &out)
+	return out.Sid, err
+}
+
+// AddressConfigurations lists an account's address configurations ("" for all).
+func (c *AdminClient) AddressConfigurations(accountSid string) ([]AddressConfiguration, error) {
+	return get[[]AddressConfiguration](c, "/address-configurations"+query("accountSid", accountSid))
+}
+
 // Reset returns to the initial seed.
 func (c *AdminClient) Reset() error { return c.do(http.MethodPost, "/reset", nil, nil) }

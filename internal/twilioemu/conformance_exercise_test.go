@@ -118,6 +118,26 @@ func (e *exerciser) exerciseNumbers(mg string) {
 	e.do("GET", numbers+".json", url.Values{"PageSize": {"1"}, "PhoneNumber": {"+1501712266"}})
 	e.do("GET", numbers+".json", url.Values{"FriendlyName": {"(501) 712-2661"}})
 	e.do("GET", numbers+"/"+number1+".json", nil)
+	e.do("POST", numbers+"/"+number1+".json", url.Values{"SmsUrl": {"https://flex.example.com/sms"},
+		"SmsApplicationSid": {"AP0123456789abcdef0123456789abcdef"}, "StatusCallback": {"https://hooks.example.com/s"}})
+	e.do("GET", numbers+".json", url.Values{"PhoneNumber": {"+15017122661"}})
+	e.exerciseAddressConfigs()
+}
+
+func (e *exerciser) exerciseAddressConfigs() {
+	const path = "/v1/Configuration/Addresses"
+	webhook := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122661"}, "FriendlyName": {"Flex"},
+		"AutoCreation.Enabled": {"true"}, "AutoCreation.Type": {"webhook"},
+		"AutoCreation.ConversationServiceSid": {"IS0123456789abcdef0123456789abcdef"},
+		"AutoCreation.WebhookUrl": {"https://flex.example.com/c"}, "AutoCreation.WebhookFilters": {"onMessageAdded"}})["sid"].(string)
+	bare := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122662"}})["sid"].(string)
+	e.do("POST", path+"/"+bare, url.Values{"AutoCreation.Type": {"studio"},
+		"AutoCreation.StudioFlowSid": {"FW0123456789abcdef0123456789abcdef"}, "AutoCreation.StudioRetryCount": {"1"}})
+	e.do("GET", path+"/"+webhook, nil)
+	next := e.do("GET", path, url.Values{"Type": {"sms"}, "PageSize": {"1"}})["meta"].(map[string]any)["next_page_url"].(string)
+	u, _ := url.Parse(next)
+	e.do("GET", path, u.Query())
+	e.do("DELETE", path+"/"+bare, nil)
 }
 
 func (e *exerciser) exerciseBrands() string {

@@ -90,6 +90,15 @@ type Control interface {
 	State() (State, error)
 	// PatchService changes a service as the Twilio Console would (drift).
 	PatchService(sid string, p ServicePatch) error
+	// PatchPhoneNumber changes a number's name and inbound routing (SMS URL, method,
+	// application…) as the Twilio Console would.
+	PatchPhoneNumber(sid string, p PhoneNumberPatch) error
+	// SeedAddressConfiguration adds or replaces the Conversations address configuration
+	// of one of the account's numbers and returns its IG SID.
+	SeedAddressConfiguration(accountSid string, c AddressConfigurationSeed) (string, error)
+	// AddressConfigurations lists an account's address configurations ("" for every
+	// account).
+	AddressConfigurations(accountSid string) ([]AddressConfiguration, error)
 	// Reset returns to the initial seed: no services, brands or campaigns, no faults,
 	// the seed's quirks (none unless it has some), an empty request log. The clock keeps
 	// its time.

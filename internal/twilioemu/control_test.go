@@ -84,6 +84,25 @@ func controlSeeding(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	if numbers := must[[]twilioemu.PhoneNumber](t)(ctl.PhoneNumbers(thirdAccount)); len(numbers) != 1 {
 		t.Errorf("numbers = %+v", numbers)
 	}
+	// Inbound routing, as the Console would set it.
+	if err := ctl.PatchPhoneNumber(pn, twilioemu.PhoneNumberPatch{SMSURL: ptr("https://flex.example.com/sms"),
+		SMSMethod: ptr("GET")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := must[[]twilioemu.PhoneNumber](t)(ctl.PhoneNumbers(thirdAccount))[0]; n.SMSURL != "https://flex.example.com/sms" ||
+		n.SMSMethod != "GET" {
+		t.Errorf("patched number = %+v", n)
+	}
+	ig := must[string](t)(ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+14155550100",
+		AutoCreation: twilioemu.AutoCreation{Enabled: true, Type: "studio", StudioFlowSid: "FW0123456789abcdef0123456789abcdef"}}))
+	again := must[string](t)(ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+14155550100"}))
+	if configs := must[[]twilioemu.AddressConfiguration](t)(ctl.AddressConfigurations(thirdAccount)); len(configs) != 1 ||
+		again != ig || configs[0].Sid != ig || configs[0].AutoCreation.Type != "default" {
+		t.Errorf("reseeded configuration %s → %s: %+v", ig, again, configs)
+	}
+	if _, err := ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+15017122661"}); !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("configuring another account's number: %v", err)
+	}
 }
 
 func controlVetting(t *testing.T, ctl twilioemu.Control, hc *http.Client) {

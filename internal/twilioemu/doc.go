@@ -11,7 +11,11 @@
 //   - A2P brand registrations (create, fetch, list, resubmit a FAILED brand);
 //   - US A2P campaigns (Services/{MG}/Compliance/Usa2p: create, fetch, list, update,
 //     delete) and the use case catalogues;
-//   - 2010 IncomingPhoneNumbers (list with the PhoneNumber filter, fetch);
+//   - 2010 IncomingPhoneNumbers (list with the PhoneNumber filter, fetch, and update of
+//     a number's name and inbound routing: SmsUrl, SmsMethod, SmsApplicationSid…);
+//   - Conversations address configurations (/v1/Configuration/Addresses: create, list
+//     with the Type filter, fetch, update, delete), for sms addresses that are numbers
+//     of the account, one configuration per address;
 //   - TrustHub CustomerProfiles/{BU} and TrustProducts/{BU} (fetch).
 //
 // Routes lists them; each is the path template of Twilio's OpenAPI spec, and the
@@ -41,6 +45,8 @@
 //     missing, another account's, of the wrong kind or not twilio-approved; resubmission
 //     only when FAILED (21725, 21731 when SUSPENDED), never while a campaign uses the
 //     brand (20409), at most three times (21724);
+//   - inbound routing: a number's URLs absolute (21502), an address configuration only
+//     for a number of the account and only one per address (a generic 400/20001);
 //   - parameter validation (20001, 20002, 21502, 21609, 21713).
 //
 // Brands and campaigns are vetted over time: PENDING → APPROVED, and PENDING →

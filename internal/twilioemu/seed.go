@@ -33,6 +33,8 @@ type AccountSeed struct {
 	APIKeys      []APIKeySeed      `json:"apiKeys,omitempty"`
 	PhoneNumbers []PhoneNumberSeed `json:"phoneNumbers,omitempty"`
 	Bundles      []BundleSeed      `json:"bundles,omitempty"`
+	// AddressConfigurations configure some of the account's numbers for Conversations.
+	AddressConfigurations []AddressConfigurationSeed `json:"addressConfigurations,omitempty"`
 }
 
 // APIKeySeed is an API key (SK…) and its secret; requests signed with it act as the
@@ -43,12 +45,31 @@ type APIKeySeed struct {
 }
 
 // PhoneNumberSeed is an IncomingPhoneNumber. An empty Sid is derived from the account
-// and the number, so reseeding (and Reset) gives the same PN SID every time.
+// and the number, so reseeding (and Reset) gives the same PN SID every time. SMSURL,
+// SMSMethod and SMSApplicationSid set its inbound SMS routing (default: none, POST).
 type PhoneNumberSeed struct {
-	PhoneNumber  string        `json:"phoneNumber"`
-	Sid          string        `json:"sid,omitempty"`
-	FriendlyName string        `json:"friendlyName,omitempty"`
-	Capabilities *Capabilities `json:"capabilities,omitempty"`
+	PhoneNumber       string        `json:"phoneNumber"`
+	Sid               string        `json:"sid,omitempty"`
+	FriendlyName      string        `json:"friendlyName,omitempty"`
+	Capabilities      *Capabilities `json:"capabilities,omitempty"`
+	SMSURL            string        `json:"smsUrl,omitempty"`
+	SMSMethod         string        `json:"smsMethod,omitempty"`
+	SMSApplicationSid string        `json:"smsApplicationSid,omitempty"`
+}
+
+// patch is the routing the seed sets, as a patch of the number.
+func (n PhoneNumberSeed) patch() PhoneNumberPatch {
+	var p PhoneNumberPatch
+	if n.SMSURL != "" {
+		p.SMSURL = &n.SMSURL
+	}
+	if n.SMSMethod != "" {
+		p.SMSMethod = &n.SMSMethod
+	}
+	if n.SMSApplicationSid != "" {
+		p.SMSApplicationSid = &n.SMSApplicationSid
+	}
+	return p
 }
 
 // BundleSeed is a TrustHub bundle. Status defaults to twilio-approved and BrandOutcome
@@ -172,10 +193,18 @@ func (a AccountSeed) validate() error {
 		if !e164Pattern.MatchString(n.PhoneNumber) || (n.Sid != "" && !pnPattern.MatchString(n.Sid)) {
 			return fmt.Errorf("phone number %q (sid %q): want E.164 and an optional PN SID", n.PhoneNumber, n.Sid)
 		}
+		if err := n.patch().validate(); err != nil {
+			return fmt.Errorf("phone number %s: %w", n.PhoneNumber, err)
+		}
 	}
 	for _, b := range a.Bundles {
 		if err := b.validate(); err != nil {
 			return fmt.Errorf("bundle %s: %w", b.Sid, err)
+		}
+	}
+	for _, c := range a.AddressConfigurations {
+		if _, err := c.autoCreation(); err != nil {
+			return err
 		}
 	}
 	return nil

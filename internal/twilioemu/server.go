@@ -74,6 +74,9 @@ func New(opts ...Option) *Server {
 	if err := c.seed.Validate(); err != nil {
 		panic("twilioemu.New: " + err.Error())
 	}
+	if err := newStore(c.clock).checkOwners(c.seed); err != nil {
+		panic("twilioemu.New: " + err.Error())
+	}
 	if c.delays != nil {
 		c.seed.Delays = c.delays
 	}
@@ -119,6 +122,12 @@ func (s *Server) routes() []*route {
 		{method: "GET", path: "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases", params: []string{"BrandRegistrationSid"}, handle: s.campaignUsecases},
 		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", params: incomingNumberListParams, handle: s.listIncomingNumbers},
 		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json", handle: s.fetchIncomingNumber},
+		{method: "POST", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json", params: incomingNumberUpdateParams, handle: s.updateIncomingNumber},
+		{method: "POST", path: "/v1/Configuration/Addresses", params: addressConfigCreateParams, handle: s.createAddressConfig},
+		{method: "GET", path: "/v1/Configuration/Addresses", params: addressConfigListParams, handle: s.listAddressConfigs},
+		{method: "GET", path: "/v1/Configuration/Addresses/{Sid}", handle: s.fetchAddressConfig},
+		{method: "POST", path: "/v1/Configuration/Addresses/{Sid}", params: addressConfigUpdateParams, handle: s.updateAddressConfig},
+		{method: "DELETE", path: "/v1/Configuration/Addresses/{Sid}", handle: s.deleteAddressConfig},
 		{method: "GET", path: "/v1/CustomerProfiles/{Sid}", handle: s.fetchCustomerProfile},
 		{method: "GET", path: "/v1/TrustProducts/{Sid}", handle: s.fetchTrustProduct},
 	}

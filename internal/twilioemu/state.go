@@ -34,6 +34,8 @@ type store struct {
 	bundleErrors map[string][]RegistrationError
 	campaigns    map[string]*Campaign
 	campaignOf   map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
+
+	addressConfigs map[string]*AddressConfiguration // Conversations address configurations, by IG SID
 }
 
 type account struct {
@@ -65,6 +67,7 @@ func (st *store) clear() {
 	st.bundleErrors = map[string][]RegistrationError{}
 	st.campaigns = map[string]*Campaign{}
 	st.campaignOf = map[string]string{}
+	st.addressConfigs = map[string]*AddressConfiguration{}
 }
 
 // now is the emulator's time, whole seconds like Twilio's timestamps. Callers hold mu.
@@ -135,7 +138,24 @@ func (st *store) checkOwners(s Seed) error {
 	for sid, b := range st.bundles {
 		o[sid] = b.AccountSid
 	}
-	return s.claim(o)
+	if err := s.claim(o); err != nil {
+		return err
+	}
+	return st.checkAddressConfigs(s)
+}
+
+// checkAddressConfigs refuses a seed that configures an address that is not a number of
+// its account, in the store or in the seed. Callers hold mu.
+func (st *store) checkAddressConfigs(s Seed) error {
+	for _, a := range s.Accounts {
+		for _, c := range a.AddressConfigurations {
+			seeded := slices.ContainsFunc(a.PhoneNumbers, func(n PhoneNumberSeed) bool { return n.PhoneNumber == c.Address })
+			if !seeded && st.addressConfigurable(a.Sid, c.Address) != nil {
+				return fmt.Errorf("%w: address configuration %s: not a phone number of account %s", errSeedFormat, c.Address, a.Sid)
+			}
+		}
+	}
+	return nil
 }
 
 // seed adds (or replaces) what s describes. Callers hold mu.
@@ -165,6 +185,9 @@ func (st *store) seedAccount(a AccountSeed) {
 	for _, b := range a.Bundles {
 		st.seedBundle(a.Sid, b)
 	}
+	for _, c := range a.AddressConfigurations {
+		st.seedAddressConfig(a.Sid, c)
+	}
 }
 
 func (st *store) seedNumber(accountSid string, n PhoneNumberSeed) string {
@@ -183,11 +206,14 @@ func (st *store) seedNumber(accountSid string, n PhoneNumberSeed) string {
 	now := st.now()
 	if old, ok := st.numbers[sid]; ok {
 		old.PhoneNumber, old.FriendlyName, old.Capabilities, old.DateUpdated = n.PhoneNumber, name, caps, now
+		n.patch().apply(old)
 		return sid
 	}
 	st.remember(sid)
-	st.numbers[sid] = &PhoneNumber{Sid: sid, AccountSid: accountSid, PhoneNumber: n.PhoneNumber,
-		FriendlyName: name, Capabilities: caps, DateCreated: now, DateUpdated: now}
+	num := &PhoneNumber{Sid: sid, AccountSid: accountSid, PhoneNumber: n.PhoneNumber, FriendlyName: name,
+		Capabilities: caps, NumberRouting: defaultRouting(), DateCreated: now, DateUpdated: now}
+	n.patch().apply(num)
+	st.numbers[sid] = num
 	return sid
 }
 
@@ -238,6 +264,7 @@ func (st *store) snapshot() State {
 	s.Services = st.serviceList(func(*Service) bool { return true })
 	s.Brands = sorted(st, st.brands, func(b *Brand) string { return b.Sid }, nil)
 	s.Campaigns = sorted(st, st.campaigns, func(c *Campaign) string { return c.Sid }, nil)
+	s.AddressConfigurations = sorted(st, st.addressConfigs, func(c *AddressConfiguration) string { return c.Sid }, nil)
 	return s
 }
 

@@ -111,7 +111,9 @@ type Capabilities struct {
 }
 
 // PhoneNumber is an IncomingPhoneNumber (PN…) owned by an account, with its sender-pool
-// membership: ServiceSid is the Messaging Service it is in ("" if none) since AddedAt.
+// membership (ServiceSid is the Messaging Service it is in, "" if none, since AddedAt)
+// and its own inbound routing (NumberRouting). URL and application fields are "" when
+// unset; methods are GET or POST.
 type PhoneNumber struct {
 	Sid          string       `json:"sid"`
 	AccountSid   string       `json:"accountSid"`
@@ -120,8 +122,73 @@ type PhoneNumber struct {
 	Capabilities Capabilities `json:"capabilities"`
 	ServiceSid   string       `json:"serviceSid,omitempty"`
 	AddedAt      time.Time    `json:"addedAt,omitzero"`
-	DateCreated  time.Time    `json:"dateCreated"`
-	DateUpdated  time.Time    `json:"dateUpdated"`
+	NumberRouting
+	DateCreated time.Time `json:"dateCreated"`
+	DateUpdated time.Time `json:"dateUpdated"`
+}
+
+// NumberRouting is where Twilio sends what reaches a number: its SMS and voice webhooks
+// or the applications that replace them (an SMS application wins over the SMS URLs, "If
+// an sms_application_sid is present, we ignore all of the sms_*_url urls and use those
+// set on the application", the 2010 API's IncomingPhoneNumber resource), and the
+// status callback.
+type NumberRouting struct {
+	SMSURL               string `json:"smsUrl,omitempty"`
+	SMSMethod            string `json:"smsMethod"`
+	SMSFallbackURL       string `json:"smsFallbackUrl,omitempty"`
+	SMSFallbackMethod    string `json:"smsFallbackMethod"`
+	SMSApplicationSid    string `json:"smsApplicationSid,omitempty"`
+	VoiceURL             string `json:"voiceUrl,omitempty"`
+	VoiceMethod          string `json:"voiceMethod"`
+	VoiceFallbackURL     string `json:"voiceFallbackUrl,omitempty"`
+	VoiceFallbackMethod  string `json:"voiceFallbackMethod"`
+	VoiceApplicationSid  string `json:"voiceApplicationSid,omitempty"`
+	StatusCallback       string `json:"statusCallback,omitempty"`
+	StatusCallbackMethod string `json:"statusCallbackMethod"`
+}
+
+// defaultRouting is a new number's routing: nothing set, every method POST, as Twilio
+// answers for a number nobody configured.
+func defaultRouting() NumberRouting {
+	return NumberRouting{SMSMethod: "POST", SMSFallbackMethod: "POST", VoiceMethod: "POST",
+		VoiceFallbackMethod: "POST", StatusCallbackMethod: "POST"}
+}
+
+// PhoneNumberPatch changes a number's routing and name: through the 2010 API's update,
+// or behind the operator's back as a user in the Console would (PatchPhoneNumber). Nil
+// fields are left alone; "" clears a URL or application.
+type PhoneNumberPatch struct {
+	FriendlyName         *string `json:"friendlyName,omitempty"`
+	SMSURL               *string `json:"smsUrl,omitempty"`
+	SMSMethod            *string `json:"smsMethod,omitempty"`
+	SMSFallbackURL       *string `json:"smsFallbackUrl,omitempty"`
+	SMSFallbackMethod    *string `json:"smsFallbackMethod,omitempty"`
+	SMSApplicationSid    *string `json:"smsApplicationSid,omitempty"`
+	VoiceURL             *string `json:"voiceUrl,omitempty"`
+	VoiceMethod          *string `json:"voiceMethod,omitempty"`
+	VoiceFallbackURL     *string `json:"voiceFallbackUrl,omitempty"`
+	VoiceFallbackMethod  *string `json:"voiceFallbackMethod,omitempty"`
+	VoiceApplicationSid  *string `json:"voiceApplicationSid,omitempty"`
+	StatusCallback       *string `json:"statusCallback,omitempty"`
+	StatusCallbackMethod *string `json:"statusCallbackMethod,omitempty"`
+}
+
+// apply sets the fields p carries.
+func (p PhoneNumberPatch) apply(n *PhoneNumber) {
+	set(&n.FriendlyName, p.FriendlyName)
+	r := &n.NumberRouting
+	set(&r.SMSURL, p.SMSURL)
+	set(&r.SMSMethod, p.SMSMethod)
+	set(&r.SMSFallbackURL, p.SMSFallbackURL)
+	set(&r.SMSFallbackMethod, p.SMSFallbackMethod)
+	set(&r.SMSApplicationSid, p.SMSApplicationSid)
+	set(&r.VoiceURL, p.VoiceURL)
+	set(&r.VoiceMethod, p.VoiceMethod)
+	set(&r.VoiceFallbackURL, p.VoiceFallbackURL)
+	set(&r.VoiceFallbackMethod, p.VoiceFallbackMethod)
+	set(&r.VoiceApplicationSid, p.VoiceApplicationSid)
+	set(&r.StatusCallback, p.StatusCallback)
+	set(&r.StatusCallbackMethod, p.StatusCallbackMethod)
 }
 
 // Bundle is a TrustHub bundle (BU…). BrandOutcome is what a brand registered with it
@@ -244,4 +311,6 @@ type State struct {
 	Brands       []Brand        `json:"brands"`
 	Campaigns    []Campaign     `json:"campaigns"`
 	Rules        []CampaignRule `json:"campaignRules"`
+	// AddressConfigurations are the Conversations address configurations.
+	AddressConfigurations []AddressConfiguration `json:"addressConfigurations"`
 }
