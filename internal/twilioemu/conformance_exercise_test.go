@@ -129,7 +129,7 @@ func (e *exerciser) exerciseAddressConfigs() {
 	webhook := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122661"}, "FriendlyName": {"Flex"},
 		"AutoCreation.Enabled": {"true"}, "AutoCreation.Type": {"webhook"},
 		"AutoCreation.ConversationServiceSid": {"IS0123456789abcdef0123456789abcdef"},
-		"AutoCreation.WebhookUrl": {"https://flex.example.com/c"}, "AutoCreation.WebhookFilters": {"onMessageAdded"}})["sid"].(string)
+		"AutoCreation.WebhookUrl":             {"https://flex.example.com/c"}, "AutoCreation.WebhookFilters": {"onMessageAdded"}})["sid"].(string)
 	bare := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122662"}})["sid"].(string)
 	e.do("POST", path+"/"+bare, url.Values{"AutoCreation.Type": {"studio"},
 		"AutoCreation.StudioFlowSid": {"FW0123456789abcdef0123456789abcdef"}, "AutoCreation.StudioRetryCount": {"1"}})
