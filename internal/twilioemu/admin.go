@@ -33,6 +33,14 @@ type (
 		Status string              `json:"status"`
 		Errors []RegistrationError `json:"errors,omitempty"`
 	}
+	reviewRequest struct {
+		Outcome BundleStatus `json:"outcome"`
+		Codes   []int        `json:"codes,omitempty"`
+	}
+	usecasesRequest struct {
+		CompanyType string   `json:"companyType,omitempty"`
+		Disallowed  []string `json:"disallowed"`
+	}
 	clockRequest struct {
 		Advance string     `json:"advance,omitempty"`
 		Now     *time.Time `json:"now,omitempty"`
@@ -64,7 +72,12 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		{"POST /accounts/{AccountSid}/bundles", s.adminSeedBundle},
 		{"POST /bundles/{Sid}/status", s.adminBundleStatus},
 		{"POST /bundles/{Sid}/outcome", s.adminBundleOutcome},
+		{"POST /bundles/{Sid}/review-outcome", s.adminBundleReviewOutcome},
+		{"POST /bundles/{Sid}/usecases", s.adminBundleUsecases},
+		{"GET /trusthub", func(r *http.Request) (any, error) { return s.TrustHub(r.URL.Query().Get("accountSid")) }},
 		{"POST /brands/{Sid}/status", s.adminBrandStatus},
+		{"POST /brands/{Sid}/otp/complete", func(r *http.Request) (any, error) { return nil, s.CompleteBrandOTP(r.PathValue("Sid")) }},
+		{"POST /brands/{Sid}/otp/reject", func(r *http.Request) (any, error) { return nil, s.RejectBrandOTP(r.PathValue("Sid")) }},
 		{"POST /campaigns/{Sid}/status", s.adminCampaignStatus},
 		{"PUT /campaign-rules", withBody(func(rules []CampaignRule) (any, error) { return nil, s.SetCampaignRules(rules...) })},
 		{"GET /quirks", func(*http.Request) (any, error) { return s.Quirks() }},
@@ -150,6 +163,18 @@ func (s *Server) adminBundleStatus(r *http.Request) (any, error) {
 func (s *Server) adminBundleOutcome(r *http.Request) (any, error) {
 	return withBody(func(in statusRequest) (any, error) {
 		return nil, s.SetBundleOutcome(r.PathValue("Sid"), BrandStatus(in.Status), in.Errors...)
+	})(r)
+}
+
+func (s *Server) adminBundleReviewOutcome(r *http.Request) (any, error) {
+	return withBody(func(in reviewRequest) (any, error) {
+		return nil, s.SetBundleReviewOutcome(r.PathValue("Sid"), in.Outcome, in.Codes...)
+	})(r)
+}
+
+func (s *Server) adminBundleUsecases(r *http.Request) (any, error) {
+	return withBody(func(in usecasesRequest) (any, error) {
+		return nil, s.SetBundleUsecases(r.PathValue("Sid"), in.CompanyType, in.Disallowed...)
 	})(r)
 }
 

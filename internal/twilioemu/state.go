@@ -36,6 +36,15 @@ type store struct {
 	campaignOf   map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
 
 	addressConfigs map[string]*AddressConfiguration // Conversations address configurations, by IG SID
+
+	// TrustHub and the 2010 addresses bundles are built from.
+	endUsers    map[string]*EndUser
+	documents   map[string]*SupportingDocument
+	addresses   map[string]*Address
+	assignments map[string]*EntityAssignment // by BV SID
+	// bundleVerdicts are the error codes of the requirements a bundle (by SID) failed
+	// when it was submitted; none when it complied.
+	bundleVerdicts map[string][]int
 }
 
 type account struct {
@@ -68,6 +77,11 @@ func (st *store) clear() {
 	st.campaigns = map[string]*Campaign{}
 	st.campaignOf = map[string]string{}
 	st.addressConfigs = map[string]*AddressConfiguration{}
+	st.endUsers = map[string]*EndUser{}
+	st.documents = map[string]*SupportingDocument{}
+	st.addresses = map[string]*Address{}
+	st.assignments = map[string]*EntityAssignment{}
+	st.bundleVerdicts = map[string][]int{}
 }
 
 // now is the emulator's time, whole seconds like Twilio's timestamps. Callers hold mu.
@@ -227,15 +241,35 @@ func (st *store) seedBundle(accountSid string, b BundleSeed) {
 	if b.FriendlyName == "" {
 		b.FriendlyName = string(b.Kind) + " " + b.Sid
 	}
+	if b.PolicySid == "" {
+		b.PolicySid = defaultPolicy(b.Kind)
+	}
+	if b.Kind == TrustProduct && b.CompanyType == "" {
+		b.CompanyType = "private"
+	}
 	now := st.now()
 	created := now
 	if old, ok := st.bundles[b.Sid]; ok {
 		created = old.DateCreated
 	}
 	st.remember(b.Sid)
-	st.bundles[b.Sid] = &Bundle{Sid: b.Sid, AccountSid: accountSid, Kind: b.Kind, FriendlyName: b.FriendlyName,
-		Status: b.Status, BrandOutcome: b.BrandOutcome, BrandErrors: slices.Clone(b.BrandErrors),
-		DateCreated: created, DateUpdated: now}
+	nb := &Bundle{Sid: b.Sid, AccountSid: accountSid, Kind: b.Kind, PolicySid: b.PolicySid, FriendlyName: b.FriendlyName,
+		Email: "compliance@example.com", Status: b.Status, BrandOutcome: b.BrandOutcome,
+		BrandErrors: slices.Clone(b.BrandErrors), CompanyType: b.CompanyType,
+		DisallowedUsecases: slices.Clone(b.DisallowedUsecases), DateCreated: created, DateUpdated: now}
+	if b.Status == BundleTwilioRejected {
+		nb.Errors = rejectionCodes(nil)
+	}
+	st.bundles[b.Sid] = nb
+}
+
+// defaultPolicy is the policy of a seeded bundle that names none: the Secondary
+// Customer Profile or the A2P Messaging Profile.
+func defaultPolicy(kind BundleKind) string {
+	if kind == TrustProduct {
+		return A2PTrustProductPolicy
+	}
+	return SecondaryProfilePolicy
 }
 
 // friendlyPhoneNumber formats a NANP number the way Twilio names new numbers,
@@ -265,6 +299,8 @@ func (st *store) snapshot() State {
 	s.Brands = sorted(st, st.brands, func(b *Brand) string { return b.Sid }, nil)
 	s.Campaigns = sorted(st, st.campaigns, func(c *Campaign) string { return c.Sid }, nil)
 	s.AddressConfigurations = sorted(st, st.addressConfigs, func(c *AddressConfiguration) string { return c.Sid }, nil)
+	s.TrustHub = st.trustHub("")
+	s.TrustHub.Bundles = nil // in s.Bundles
 	return s
 }
 
@@ -276,5 +312,8 @@ func (st *store) settleAll() {
 	}
 	for _, c := range st.campaigns {
 		st.settleCampaign(c, now)
+	}
+	for _, b := range st.bundles {
+		st.settleBundle(b, now)
 	}
 }

@@ -191,18 +191,35 @@ func (p PhoneNumberPatch) apply(n *PhoneNumber) {
 	set(&r.StatusCallbackMethod, p.StatusCallbackMethod)
 }
 
-// Bundle is a TrustHub bundle (BU…). BrandOutcome is what a brand registered with it
-// becomes once vetted, and BrandErrors the errors[] such a brand reports.
+// Bundle is a TrustHub bundle (BU…): a customer profile or a trust product, seeded or
+// built through the API, created against PolicySid. Errors are the codes a
+// twilio-rejected bundle reports. A bundle submitted through the API is reviewed (see
+// Delays) and becomes ReviewOutcome, with ReviewErrors when that is twilio-rejected;
+// a seeded one keeps its status until SetBundleStatus. BrandOutcome is what a brand
+// registered with it becomes once vetted, and BrandErrors the errors[] such a brand
+// reports. CompanyType (a trust product's company_type: private, public, non_profit,
+// government) and DisallowedUsecases decide the campaign use cases a brand registered
+// with it is offered (see usecases.go).
 type Bundle struct {
-	Sid          string              `json:"sid"`
-	AccountSid   string              `json:"accountSid"`
-	Kind         BundleKind          `json:"kind"`
-	FriendlyName string              `json:"friendlyName"`
-	Status       BundleStatus        `json:"status"`
-	BrandOutcome BrandStatus         `json:"brandOutcome"`
-	BrandErrors  []RegistrationError `json:"brandErrors,omitempty"`
-	DateCreated  time.Time           `json:"dateCreated"`
-	DateUpdated  time.Time           `json:"dateUpdated"`
+	Sid                string              `json:"sid"`
+	AccountSid         string              `json:"accountSid"`
+	Kind               BundleKind          `json:"kind"`
+	PolicySid          string              `json:"policySid"`
+	FriendlyName       string              `json:"friendlyName"`
+	Email              string              `json:"email,omitempty"`
+	StatusCallback     string              `json:"statusCallback,omitempty"`
+	Status             BundleStatus        `json:"status"`
+	Errors             []int               `json:"errors,omitempty"`
+	ValidUntil         time.Time           `json:"validUntil,omitzero"`
+	ReviewOutcome      BundleStatus        `json:"reviewOutcome,omitempty"`
+	ReviewErrors       []int               `json:"reviewErrors,omitempty"`
+	SubmittedAt        time.Time           `json:"submittedAt,omitzero"`
+	BrandOutcome       BrandStatus         `json:"brandOutcome"`
+	BrandErrors        []RegistrationError `json:"brandErrors,omitempty"`
+	CompanyType        string              `json:"companyType,omitempty"`
+	DisallowedUsecases []string            `json:"disallowedUsecases,omitempty"`
+	DateCreated        time.Time           `json:"dateCreated"`
+	DateUpdated        time.Time           `json:"dateUpdated"`
 }
 
 // Brand is an A2P brand registration (BN…).
@@ -222,7 +239,10 @@ type Brand struct {
 	Errors                   []RegistrationError `json:"errors,omitempty"`
 	// Resubmissions counts the API resubmissions of the brand (21724 after
 	// maxBrandResubmissions).
-	Resubmissions int       `json:"resubmissions,omitempty"`
+	Resubmissions int `json:"resubmissions,omitempty"`
+	// OTP is a SOLE_PROPRIETOR brand's identity verification, from its approval on.
+	// Zero (Sends 0) for other brands.
+	OTP BrandOTP `json:"otp,omitzero"`
 	SubmittedAt   time.Time `json:"submittedAt"`
 	DateCreated   time.Time `json:"dateCreated"`
 	DateUpdated   time.Time `json:"dateUpdated"`
@@ -313,4 +333,6 @@ type State struct {
 	Rules        []CampaignRule `json:"campaignRules"`
 	// AddressConfigurations are the Conversations address configurations.
 	AddressConfigurations []AddressConfiguration `json:"addressConfigurations"`
+	// TrustHub is every account's TrustHub objects besides the bundles, and addresses.
+	TrustHub TrustHub `json:"trustHub"`
 }
