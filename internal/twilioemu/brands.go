@@ -163,7 +163,7 @@ func (st *store) submitBrand(b *Brand, at time.Time) {
 // Profile and a Sole Proprietor trust product, as the Sole Proprietor ISV walkthrough
 // builds them (https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/onboarding-isv-api-sole-prop-new).
 var brandPolicies = map[string]map[BundleKind][]string{
-	"STANDARD": {CustomerProfile: {PrimaryProfilePolicy, SecondaryProfilePolicy}, TrustProduct: {A2PTrustProductPolicy}},
+	"STANDARD":     {CustomerProfile: {PrimaryProfilePolicy, SecondaryProfilePolicy}, TrustProduct: {A2PTrustProductPolicy}},
 	soleProprietor: {CustomerProfile: {StarterProfilePolicy}, TrustProduct: {SoleProprietorTrustProductPolicy}},
 }
 

@@ -210,9 +210,9 @@ func (e *exerciser) exerciseBundles() {
 	rep := entity("/v1/EndUsers", "authorized_representative_1", `{"first_name":"Ada","last_name":"Lovelace",`+
 		`"email":"ada@acme.example","phone_number":"+15017120000","business_title":"Owner","job_position":"CEO"}`)
 	business := entity("/v1/EndUsers", "customer_profile_business_information", `{"business_name":"Acme"}`)
-	e.do("POST", "/v1/EndUsers/"+business, url.Values{"Attributes": {`{"business_name":"Acme Plumbing LLC",`+
-		`"business_identity":"direct_customer","business_type":"Corporation","business_industry":"RETAIL",`+
-		`"business_registration_identifier":"EIN","business_registration_number":"123456789",`+
+	e.do("POST", "/v1/EndUsers/"+business, url.Values{"Attributes": {`{"business_name":"Acme Plumbing LLC",` +
+		`"business_identity":"direct_customer","business_type":"Corporation","business_industry":"RETAIL",` +
+		`"business_registration_identifier":"EIN","business_registration_number":"123456789",` +
 		`"business_regions_of_operation":"USA_AND_CANADA","website_url":"https://acme.example"}`}})
 	e.do("GET", "/v1/EndUsers/"+rep, nil)
 	e.do("GET", "/v1/EndUsers", url.Values{"PageSize": {"1"}})

@@ -261,12 +261,12 @@ func PhoneNumberSid(accountSid, phoneNumber string) string {
 // The default seed: two accounts, so isolation between accounts can be shown, each with
 // an auth token, an API key, three numbers and an approved pair of bundles.
 const (
-	DefaultAccountSid       = "AC00000000000000000000000000000001"
-	DefaultAuthToken        = "emulatortoken0001"
-	DefaultAPIKeySid        = "SK00000000000000000000000000000001"
-	DefaultAPIKeySecret     = "emulatorsecret0001"
-	DefaultCustomerProfile  = "BU000000000000000000000000000c0001"
-	DefaultTrustProduct     = "BU000000000000000000000000000a0001"
+	DefaultAccountSid      = "AC00000000000000000000000000000001"
+	DefaultAuthToken       = "emulatortoken0001"
+	DefaultAPIKeySid       = "SK00000000000000000000000000000001"
+	DefaultAPIKeySecret    = "emulatorsecret0001"
+	DefaultCustomerProfile = "BU000000000000000000000000000c0001"
+	DefaultTrustProduct    = "BU000000000000000000000000000a0001"
 	// DefaultPrimaryProfile is the account's own (ISV's) primary customer profile,
 	// twilio-approved, to assign to the secondary and starter profiles it builds.
 	DefaultPrimaryProfile = "BU000000000000000000000000000b0001"
@@ -274,15 +274,15 @@ const (
 	// of bundles a SOLE_PROPRIETOR brand registers with.
 	DefaultStarterProfile             = "BU000000000000000000000000000d0001"
 	DefaultSoleProprietorTrustProduct = "BU000000000000000000000000000e0001"
-	SecondAccountSid        = "AC00000000000000000000000000000002"
-	SecondAuthToken         = "emulatortoken0002"
-	SecondAPIKeySid         = "SK00000000000000000000000000000002"
-	SecondAPIKeySecret      = "emulatorsecret0002"
-	SecondCustomerProfile   = "BU000000000000000000000000000c0002"
-	SecondTrustProduct      = "BU000000000000000000000000000a0002"
-	SecondPrimaryProfile    = "BU000000000000000000000000000b0002"
-	defaultNumberAreaPrefix = "+1501712266"
-	secondNumberAreaPrefix  = "+1555867530"
+	SecondAccountSid                  = "AC00000000000000000000000000000002"
+	SecondAuthToken                   = "emulatortoken0002"
+	SecondAPIKeySid                   = "SK00000000000000000000000000000002"
+	SecondAPIKeySecret                = "emulatorsecret0002"
+	SecondCustomerProfile             = "BU000000000000000000000000000c0002"
+	SecondTrustProduct                = "BU000000000000000000000000000a0002"
+	SecondPrimaryProfile              = "BU000000000000000000000000000b0002"
+	defaultNumberAreaPrefix           = "+1501712266"
+	secondNumberAreaPrefix            = "+1555867530"
 )
 
 // DefaultSeed returns the seed the standalone emulator uses without --seed: accounts

@@ -73,8 +73,10 @@ func renderBundle(base string, b Bundle) bundleResource {
 	return res
 }
 
-func (s *Server) createCustomerProfile(r *request) response { return s.createBundle(r, CustomerProfile) }
-func (s *Server) createTrustProduct(r *request) response    { return s.createBundle(r, TrustProduct) }
+func (s *Server) createCustomerProfile(r *request) response {
+	return s.createBundle(r, CustomerProfile)
+}
+func (s *Server) createTrustProduct(r *request) response { return s.createBundle(r, TrustProduct) }
 
 // createBundle creates a draft bundle. Every create makes a new bundle, as Twilio's
 // does: a client that retries a create whose answer it lost finds the first one by
@@ -122,8 +124,10 @@ func (s *Server) fetchBundle(r *request, kind BundleKind) response {
 	return ok(renderBundle(r.base(), b))
 }
 
-func (s *Server) updateCustomerProfile(r *request) response { return s.updateBundle(r, CustomerProfile) }
-func (s *Server) updateTrustProduct(r *request) response    { return s.updateBundle(r, TrustProduct) }
+func (s *Server) updateCustomerProfile(r *request) response {
+	return s.updateBundle(r, CustomerProfile)
+}
+func (s *Server) updateTrustProduct(r *request) response { return s.updateBundle(r, TrustProduct) }
 
 // updateBundle changes the name, email and status callback, and submits the bundle
 // when Status is pending-review (the spec's updateToInReview example). Submitting is the

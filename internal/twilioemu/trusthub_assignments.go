@@ -114,7 +114,9 @@ func (st *store) assignable(account, bundle, object string) bool {
 func (s *Server) listCustomerProfileAssignments(r *request) response {
 	return s.listAssignments(r, CustomerProfile)
 }
-func (s *Server) listTrustProductAssignments(r *request) response { return s.listAssignments(r, TrustProduct) }
+func (s *Server) listTrustProductAssignments(r *request) response {
+	return s.listAssignments(r, TrustProduct)
+}
 
 // listAssignments lists a bundle's assignments, oldest first; ObjectType keeps those
 // whose object is an end user or supporting document of that type (the spec: "A string
@@ -159,8 +161,10 @@ func (st *store) objectType(sid string) string {
 	return ""
 }
 
-func (s *Server) unassignFromCustomerProfile(r *request) response { return s.unassign(r, CustomerProfile) }
-func (s *Server) unassignFromTrustProduct(r *request) response    { return s.unassign(r, TrustProduct) }
+func (s *Server) unassignFromCustomerProfile(r *request) response {
+	return s.unassign(r, CustomerProfile)
+}
+func (s *Server) unassignFromTrustProduct(r *request) response { return s.unassign(r, TrustProduct) }
 
 // unassign removes an assignment (204), under the rule of assign: only from a draft or
 // twilio-rejected bundle.

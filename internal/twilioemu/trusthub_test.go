@@ -122,7 +122,9 @@ func TestBundleReviewOutcomes(t *testing.T) {
 		wantCodes  []float64
 	}{
 		"a compliant profile is approved": {
-			build:      func(t *testing.T, emu *twilioemu.Server) string { return secondaryProfile(t, primary(emu.HTTPClient()), "p") },
+			build: func(t *testing.T, emu *twilioemu.Server) string {
+				return secondaryProfile(t, primary(emu.HTTPClient()), "p")
+			},
 			wantStatus: "twilio-approved"},
 		"a profile review rejects is twilio-rejected with its codes": {
 			build: func(t *testing.T, emu *twilioemu.Server) string {
@@ -202,12 +204,12 @@ func TestTrustHubRules(t *testing.T) {
 			with(bundle, "PolicySid", twilioemu.PrimaryProfilePolicy), 20001, 400},
 		"a trust product policy is not a profile's (20001)": {"POST", profiles,
 			with(bundle, "PolicySid", twilioemu.A2PTrustProductPolicy), 20001, 400},
-		"an Email that is not an address (20001)":      {"POST", profiles, with(bundle, "Email", "nobody"), 20001, 400},
-		"a StatusCallback that is not a URL (21609)":   {"POST", profiles, with(bundle, "StatusCallback", "hook"), 21609, 400},
-		"Email is required (20001)":                    {"POST", profiles, url.Values{"FriendlyName": {"x"}, "PolicySid": {twilioemu.SecondaryProfilePolicy}}, 20001, 400},
-		"a status other than pending-review (20001)":   {"POST", profiles + "/" + draft, url.Values{"Status": {"twilio-approved"}}, 20001, 400},
-		"submitting a bundle in review (20409)":        {"POST", profiles + "/" + inReview, url.Values{"Status": {"pending-review"}}, 20409, 409},
-		"another account's profile is not found (20404)": {"GET", profiles + "/" + twilioemu.SecondCustomerProfile, nil, 20404, 404},
+		"an Email that is not an address (20001)":           {"POST", profiles, with(bundle, "Email", "nobody"), 20001, 400},
+		"a StatusCallback that is not a URL (21609)":        {"POST", profiles, with(bundle, "StatusCallback", "hook"), 21609, 400},
+		"Email is required (20001)":                         {"POST", profiles, url.Values{"FriendlyName": {"x"}, "PolicySid": {twilioemu.SecondaryProfilePolicy}}, 20001, 400},
+		"a status other than pending-review (20001)":        {"POST", profiles + "/" + draft, url.Values{"Status": {"twilio-approved"}}, 20001, 400},
+		"submitting a bundle in review (20409)":             {"POST", profiles + "/" + inReview, url.Values{"Status": {"pending-review"}}, 20409, 409},
+		"another account's profile is not found (20404)":    {"GET", profiles + "/" + twilioemu.SecondCustomerProfile, nil, 20404, 404},
 		"a trust product is not a customer profile (20404)": {"GET", profiles + "/" + twilioemu.DefaultTrustProduct, nil, 20404, 404},
 		"an evaluation against another policy (20001)": {"POST", profiles + "/" + draft + "/Evaluations",
 			url.Values{"PolicySid": {twilioemu.StarterProfilePolicy}}, 20001, 400},

@@ -242,10 +242,10 @@ type Brand struct {
 	Resubmissions int `json:"resubmissions,omitempty"`
 	// OTP is a SOLE_PROPRIETOR brand's identity verification, from its approval on.
 	// Zero (Sends 0) for other brands.
-	OTP BrandOTP `json:"otp,omitzero"`
-	SubmittedAt   time.Time `json:"submittedAt"`
-	DateCreated   time.Time `json:"dateCreated"`
-	DateUpdated   time.Time `json:"dateUpdated"`
+	OTP         BrandOTP  `json:"otp,omitzero"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	DateCreated time.Time `json:"dateCreated"`
+	DateUpdated time.Time `json:"dateUpdated"`
 }
 
 // Campaign is a US A2P campaign (QE…) on a Messaging Service.
