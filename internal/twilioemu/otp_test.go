@@ -159,7 +159,7 @@ func TestSoleProprietorCampaignLimits(t *testing.T) {
 	twilioErr(t, err, 21714, 400)
 	other := *newService(t, rc, "other").Sid
 	_, err = rc.MessagingV1.CreateUsAppToPerson(other, params())
-	twilioErr(t, err, 20001, 400)  // one campaign per sole proprietor brand
+	twilioErr(t, err, 20001, 400) // one campaign per sole proprietor brand
 	_ = emu.Advance(time.Second)
 	_ = emu.CompleteBrandOTP(sole) // too late for the campaign already submitted
 	_ = emu.Advance(twilioemu.DefaultDelays().Campaign)
