@@ -229,6 +229,13 @@ func (b BundleSeed) validate() error {
 		return fmt.Errorf("unknown status %q", b.Status)
 	case b.BrandOutcome != "" && !oneOf(b.BrandOutcome, brandStatuses):
 		return fmt.Errorf("unknown brand outcome %q", b.BrandOutcome)
+	}
+	return b.validateA2P()
+}
+
+// validateA2P checks what decides the brand's policies and use cases.
+func (b BundleSeed) validateA2P() error {
+	switch {
 	case b.PolicySid != "" && (policyOf(b.PolicySid) == nil || policyOf(b.PolicySid).kind != b.Kind):
 		return fmt.Errorf("policy %q is not a %s policy the emulator models", b.PolicySid, b.Kind)
 	case b.CompanyType != "" && (b.Kind != TrustProduct || !oneOf(b.CompanyType, companyTypes)):

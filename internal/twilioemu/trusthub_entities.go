@@ -136,18 +136,26 @@ func (s *Server) updateEndUser(r *request) response {
 }
 
 func (s *Server) listEndUsers(r *request) response {
+	return listOfAccount(s, r, s.st.endUsers, func(u *EndUser) (string, string) { return u.Sid, u.AccountSid },
+		func(u EndUser) endUserResource { return renderEndUser(r.base(), u.clone()) })
+}
+
+// listOfAccount is a v1 list of the account's objects of m, oldest first, under the
+// TrustHub lists' key "results". The store's lock is held while render runs.
+func listOfAccount[T, R any](s *Server, r *request, m map[string]*T, ids func(*T) (sid, account string),
+	render func(T) R) response {
 	q, err := parsePageQuery(r.form())
 	if err != nil {
 		return fail(err)
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
-	all := sorted(s.st, s.st.endUsers, func(u *EndUser) string { return u.Sid },
-		func(u *EndUser) bool { return u.AccountSid == r.account })
-	p := paginate(len(all), func(i int) uint64 { return s.st.order[all[i].Sid] }, q)
-	out := []endUserResource{}
-	for _, u := range all[p.start:p.end] {
-		out = append(out, renderEndUser(r.base(), u.clone()))
+	all := sorted(s.st, m, func(v *T) string { sid, _ := ids(v); return sid },
+		func(v *T) bool { _, account := ids(v); return account == r.account })
+	p := paginate(len(all), func(i int) uint64 { sid, _ := ids(&all[i]); return s.st.order[sid] }, q)
+	out := []R{}
+	for _, v := range all[p.start:p.end] {
+		out = append(out, render(v))
 	}
 	return ok(v1List(r, "results", out, q, p))
 }
@@ -188,20 +196,8 @@ func (s *Server) fetchDocument(r *request) response {
 }
 
 func (s *Server) listDocuments(r *request) response {
-	q, err := parsePageQuery(r.form())
-	if err != nil {
-		return fail(err)
-	}
-	s.st.mu.Lock()
-	defer s.st.mu.Unlock()
-	all := sorted(s.st, s.st.documents, func(d *SupportingDocument) string { return d.Sid },
-		func(d *SupportingDocument) bool { return d.AccountSid == r.account })
-	p := paginate(len(all), func(i int) uint64 { return s.st.order[all[i].Sid] }, q)
-	out := []documentResource{}
-	for _, d := range all[p.start:p.end] {
-		out = append(out, renderDocument(r.base(), d.clone()))
-	}
-	return ok(v1List(r, "results", out, q, p))
+	return listOfAccount(s, r, s.st.documents, func(d *SupportingDocument) (string, string) { return d.Sid, d.AccountSid },
+		func(d SupportingDocument) documentResource { return renderDocument(r.base(), d.clone()) })
 }
 
 // addressesOf is the account's addresses among v, an address_sids attribute (one SID

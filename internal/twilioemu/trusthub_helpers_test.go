@@ -94,10 +94,12 @@ func submitProfile(t testing.TB, rc *twilio.RestClient, sid string) *trusthub.Tr
 		new(trusthub.UpdateCustomerProfileParams).SetStatus("pending-review")))
 }
 
-func submitTrustProduct(t testing.TB, rc *twilio.RestClient, sid string) *trusthub.TrusthubV1TrustProduct {
+func submitTrustProduct(t testing.TB, rc *twilio.RestClient, sid string) {
 	t.Helper()
-	return must[*trusthub.TrusthubV1TrustProduct](t)(rc.TrusthubV1.UpdateTrustProduct(sid,
-		new(trusthub.UpdateTrustProductParams).SetStatus("pending-review")))
+	if got := must[*trusthub.TrusthubV1TrustProduct](t)(rc.TrusthubV1.UpdateTrustProduct(sid,
+		new(trusthub.UpdateTrustProductParams).SetStatus("pending-review"))); deref(got.Status) != "pending-review" {
+		t.Fatalf("submitted trust product is %s", deref(got.Status))
+	}
 }
 
 // reviewed moves the clock past the review of a bundle submitted now.

@@ -245,47 +245,59 @@ func (st *store) evaluate(b *Bundle, p *policy) (compliant bool, results []evalu
 func (st *store) judge(b *Bundle, req requirement, objects []string, res *evaluationResult) (int, string) {
 	switch req.kind {
 	case endUserRequirement:
-		for _, sid := range objects {
-			if u, ok := st.endUsers[sid]; ok && u.Type == req.objectType {
-				fields := append(slices.Clone(req.fields), moreFields(req, u.Attributes)...)
-				if bad := checkFields(fields, u.Attributes, codeEndUserField, req.objectName, res); bad {
-					return codeEndUserField, fmt.Sprintf("The %s End-User is not complete. Please correct its fields.", req.objectName)
-				}
-				return 0, ""
-			}
-		}
-		checkFields(req.fields, nil, codeEndUserField, req.objectName, res)
-		return codeEndUserMissing, fmt.Sprintf("A %s End-User is missing. Please add one to the regulatory bundle.", req.objectName)
+		return st.judgeEndUser(req, objects, res)
 	case documentRequirement:
-		for _, sid := range objects {
-			if d, ok := st.documents[sid]; ok && d.Type == req.objectType {
-				if len(st.addressesOf(b.AccountSid, d.Attributes["address_sids"])) == 0 {
-					res.Invalid = append(res.Invalid, failedField(req.fields[0], codeAddressMissing,
-						"The Address is missing. Please enter in the address shown on the "+req.objectName+"."))
-					return codeDocumentField, fmt.Sprintf("The %s is not complete. Please correct its fields.", req.objectName)
-				}
-				res.Valid = append(res.Valid, passedField(req.fields[0]))
-				return 0, ""
-			}
-		}
-		res.Invalid = append(res.Invalid, failedField(req.fields[0], codeAddressMissing, "The Address is missing."))
-		return codeDocumentMissing, fmt.Sprintf("A %s is missing. Please add one to the regulatory bundle.", req.objectName)
+		return st.judgeDocument(b, req, objects, res)
 	default:
-		for _, sid := range objects {
-			if o, ok := st.bundles[sid]; ok && o.Kind == CustomerProfile && slices.Contains(req.bundlePolicies, o.PolicySid) {
-				st.settleBundle(o, st.now())
-				if !slices.Contains(req.bundleStatuses, o.Status) {
-					res.Invalid = append(res.Invalid, failedField(req.fields[0], codeDocumentField,
-						fmt.Sprintf("The %s %s is %s; it must be %v.", req.objectName, o.Sid, o.Status, req.bundleStatuses)))
-					return codeDocumentField, fmt.Sprintf("The %s is not in an accepted status.", req.objectName)
-				}
-				res.Valid = append(res.Valid, passedField(req.fields[0]))
-				return 0, ""
-			}
-		}
-		res.Invalid = append(res.Invalid, failedField(req.fields[0], codeDocumentMissing, "The "+req.objectName+" is missing."))
-		return codeDocumentMissing, fmt.Sprintf("A %s is missing. Please add one to the regulatory bundle.", req.objectName)
+		return st.judgeBundle(req, objects, res)
 	}
+}
+
+func (st *store) judgeEndUser(req requirement, objects []string, res *evaluationResult) (int, string) {
+	for _, sid := range objects {
+		if u, ok := st.endUsers[sid]; ok && u.Type == req.objectType {
+			fields := append(slices.Clone(req.fields), moreFields(req, u.Attributes)...)
+			if bad := checkFields(fields, u.Attributes, codeEndUserField, req.objectName, res); bad {
+				return codeEndUserField, fmt.Sprintf("The %s End-User is not complete. Please correct its fields.", req.objectName)
+			}
+			return 0, ""
+		}
+	}
+	checkFields(req.fields, nil, codeEndUserField, req.objectName, res)
+	return codeEndUserMissing, fmt.Sprintf("A %s End-User is missing. Please add one to the regulatory bundle.", req.objectName)
+}
+
+func (st *store) judgeDocument(b *Bundle, req requirement, objects []string, res *evaluationResult) (int, string) {
+	for _, sid := range objects {
+		if d, ok := st.documents[sid]; ok && d.Type == req.objectType {
+			if len(st.addressesOf(b.AccountSid, d.Attributes["address_sids"])) == 0 {
+				res.Invalid = append(res.Invalid, failedField(req.fields[0], codeAddressMissing,
+					"The Address is missing. Please enter in the address shown on the "+req.objectName+"."))
+				return codeDocumentField, fmt.Sprintf("The %s is not complete. Please correct its fields.", req.objectName)
+			}
+			res.Valid = append(res.Valid, passedField(req.fields[0]))
+			return 0, ""
+		}
+	}
+	res.Invalid = append(res.Invalid, failedField(req.fields[0], codeAddressMissing, "The Address is missing."))
+	return codeDocumentMissing, fmt.Sprintf("A %s is missing. Please add one to the regulatory bundle.", req.objectName)
+}
+
+func (st *store) judgeBundle(req requirement, objects []string, res *evaluationResult) (int, string) {
+	for _, sid := range objects {
+		if o, ok := st.bundles[sid]; ok && o.Kind == CustomerProfile && slices.Contains(req.bundlePolicies, o.PolicySid) {
+			st.settleBundle(o, st.now())
+			if !slices.Contains(req.bundleStatuses, o.Status) {
+				res.Invalid = append(res.Invalid, failedField(req.fields[0], codeDocumentField,
+					fmt.Sprintf("The %s %s is %s; it must be %v.", req.objectName, o.Sid, o.Status, req.bundleStatuses)))
+				return codeDocumentField, fmt.Sprintf("The %s is not in an accepted status.", req.objectName)
+			}
+			res.Valid = append(res.Valid, passedField(req.fields[0]))
+			return 0, ""
+		}
+	}
+	res.Invalid = append(res.Invalid, failedField(req.fields[0], codeDocumentMissing, "The "+req.objectName+" is missing."))
+	return codeDocumentMissing, fmt.Sprintf("A %s is missing. Please add one to the regulatory bundle.", req.objectName)
 }
 
 func moreFields(req requirement, attributes map[string]any) []field {
