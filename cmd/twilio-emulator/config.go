@@ -55,6 +55,12 @@ func flags(c *config) *flag.FlagSet {
 	fs.DurationVar(&c.delays.CampaignInProgress, "campaign-in-progress-delay", d.CampaignInProgress,
 		"How long a campaign stays PENDING before IN_PROGRESS.")
 	fs.DurationVar(&c.delays.Campaign, "campaign-delay", d.Campaign, "How long after submission a campaign gets its outcome.")
+	fs.DurationVar(&c.delays.BundleReview, "bundle-review-delay", d.BundleReview,
+		"How long a submitted TrustHub bundle stays pending-review.")
+	fs.DurationVar(&c.delays.BundleApproval, "bundle-approval-delay", d.BundleApproval,
+		"How long a TrustHub bundle then stays in-review before its outcome.")
+	fs.DurationVar(&c.delays.OTPExpiry, "otp-expiry", d.OTPExpiry,
+		"How long a Sole Proprietor brand's OTP is valid (0: it does not expire).")
 	fs.DurationVar(&c.faults.Latency, "latency", 0, "Fixed delay added to every Twilio response.")
 	fs.DurationVar(&c.faults.Jitter, "jitter", 0, "Random delay of up to this much added on top of --latency.")
 	fs.Float64Var(&c.faults.ErrorRate, "error-rate", 0, "Fraction (0-1) of requests answered 500 or 503 unprocessed.")
@@ -68,8 +74,11 @@ func flags(c *config) *flag.FlagSet {
 }
 
 func (c config) validate() error {
-	if c.delays.Brand < 0 || c.delays.CampaignInProgress < 0 || c.delays.Campaign < 0 {
-		return errors.New("delays must not be negative")
+	for _, d := range []time.Duration{c.delays.Brand, c.delays.CampaignInProgress, c.delays.Campaign,
+		c.delays.BundleReview, c.delays.BundleApproval, c.delays.OTPExpiry} {
+		if d < 0 {
+			return errors.New("delays must not be negative")
+		}
 	}
 	return c.faults.Validate()
 }
@@ -86,14 +95,17 @@ func (c config) seed() (twilioemu.Seed, error) {
 	}
 	d := c.delays
 	if file := s.Delays; file != nil {
-		if !c.delaysSet["brand-delay"] {
-			d.Brand = file.Brand
-		}
-		if !c.delaysSet["campaign-in-progress-delay"] {
-			d.CampaignInProgress = file.CampaignInProgress
-		}
-		if !c.delaysSet["campaign-delay"] {
-			d.Campaign = file.Campaign
+		for flag, f := range map[string]struct{ dst, src *time.Duration }{
+			"brand-delay":                {&d.Brand, &file.Brand},
+			"campaign-in-progress-delay": {&d.CampaignInProgress, &file.CampaignInProgress},
+			"campaign-delay":             {&d.Campaign, &file.Campaign},
+			"bundle-review-delay":        {&d.BundleReview, &file.BundleReview},
+			"bundle-approval-delay":      {&d.BundleApproval, &file.BundleApproval},
+			"otp-expiry":                 {&d.OTPExpiry, &file.OTPExpiry},
+		} {
+			if !c.delaysSet[flag] {
+				*f.dst = *f.src
+			}
 		}
 	}
 	s.Delays = &d

@@ -33,12 +33,14 @@ func TestParseConfig(t *testing.T) {
 			want: func(c *config) { c.addr, c.delays, c.logRequests = "127.0.0.1:8080", defaults, true }},
 		"every flag": {
 			args: []string{"--addr", "127.0.0.1:0", "--addr-file", "/tmp/a", "--seed", "s.json", "--quirks", "q.json", "--brand-delay", "1s",
-				"--campaign-in-progress-delay", "2s", "--campaign-delay", "3s", "--latency", "5ms", "--jitter", "2ms",
+				"--campaign-in-progress-delay", "2s", "--campaign-delay", "3s", "--bundle-review-delay", "4s",
+				"--bundle-approval-delay", "5s", "--otp-expiry", "6h", "--latency", "5ms", "--jitter", "2ms",
 				"--error-rate", "0.1", "--concurrency-limit", "4", "--drop-rate", "0.05", "--rand-seed", "42",
 				"--log-requests=false"},
 			want: func(c *config) {
 				c.addr, c.addrFile, c.seedFile, c.quirksFile = "127.0.0.1:0", "/tmp/a", "s.json", "q.json"
-				c.delays = twilioemu.Delays{Brand: time.Second, CampaignInProgress: 2 * time.Second, Campaign: 3 * time.Second}
+				c.delays = twilioemu.Delays{Brand: time.Second, CampaignInProgress: 2 * time.Second, Campaign: 3 * time.Second,
+					BundleReview: 4 * time.Second, BundleApproval: 5 * time.Second, OTPExpiry: 6 * time.Hour}
 				c.faults = twilioemu.Faults{Latency: 5 * time.Millisecond, Jitter: 2 * time.Millisecond, ErrorRate: 0.1,
 					ConcurrencyLimit: 4, DropRate: 0.05}
 				c.randSeed, c.logRequests = 42, false
@@ -46,6 +48,7 @@ func TestParseConfig(t *testing.T) {
 		"an error rate above 1 is refused":     {args: []string{"--error-rate", "1.5"}, wantErr: true},
 		"a negative drop rate is refused":      {args: []string{"--drop-rate", "-0.1"}, wantErr: true},
 		"a negative delay is refused":          {args: []string{"--brand-delay", "-1s"}, wantErr: true},
+		"a negative OTP expiry is refused":     {args: []string{"--otp-expiry", "-1h"}, wantErr: true},
 		"a negative concurrency limit":         {args: []string{"--concurrency-limit", "-1"}, wantErr: true},
 		"an unknown flag is refused":           {args: []string{"--port", "80"}, wantErr: true},
 		"stray arguments are refused":          {args: []string{"serve"}, wantErr: true},
@@ -92,6 +95,8 @@ func TestSeedFileDelaysGiveWayToFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The file's delays win over the defaults of the flags not given, and a delay the
+	// file leaves out is zero (an OTP that does not expire).
 	want := twilioemu.Delays{Brand: 10 * time.Second, CampaignInProgress: 20 * time.Second, Campaign: time.Minute}
 	if *s.Delays != want || len(s.Accounts) != 1 {
 		t.Errorf("delays = %+v, accounts %d", *s.Delays, len(s.Accounts))

@@ -33,6 +33,14 @@ type (
 		Status string              `json:"status"`
 		Errors []RegistrationError `json:"errors,omitempty"`
 	}
+	reviewRequest struct {
+		Outcome BundleStatus `json:"outcome"`
+		Codes   []int        `json:"codes,omitempty"`
+	}
+	usecasesRequest struct {
+		CompanyType string   `json:"companyType,omitempty"`
+		Disallowed  []string `json:"disallowed"`
+	}
 	clockRequest struct {
 		Advance string     `json:"advance,omitempty"`
 		Now     *time.Time `json:"now,omitempty"`
@@ -68,7 +76,12 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		{"POST /accounts/{AccountSid}/bundles", s.adminSeedBundle},
 		{"POST /bundles/{Sid}/status", s.adminBundleStatus},
 		{"POST /bundles/{Sid}/outcome", s.adminBundleOutcome},
+		{"POST /bundles/{Sid}/review-outcome", s.adminBundleReviewOutcome},
+		{"POST /bundles/{Sid}/usecases", s.adminBundleUsecases},
+		{"GET /trusthub", func(r *http.Request) (any, error) { return s.TrustHub(r.URL.Query().Get("accountSid")) }},
 		{"POST /brands/{Sid}/status", s.adminBrandStatus},
+		{"POST /brands/{Sid}/otp/complete", func(r *http.Request) (any, error) { return nil, s.CompleteBrandOTP(r.PathValue("Sid")) }},
+		{"POST /brands/{Sid}/otp/reject", func(r *http.Request) (any, error) { return nil, s.RejectBrandOTP(r.PathValue("Sid")) }},
 		{"POST /campaigns/{Sid}/status", s.adminCampaignStatus},
 		{"PUT /campaign-rules", withBody(func(rules []CampaignRule) (any, error) { return nil, s.SetCampaignRules(rules...) })},
 		{"GET /quirks", func(*http.Request) (any, error) { return s.Quirks() }},
@@ -90,6 +103,11 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 		{"PATCH /services/{Sid}", s.adminPatchService},
 		{"GET /services/{Sid}/phone-numbers", func(r *http.Request) (any, error) { return s.PoolNumbers(r.PathValue("Sid")) }},
 		{"GET /phone-numbers", func(r *http.Request) (any, error) { return s.PhoneNumbers(r.URL.Query().Get("accountSid")) }},
+		{"PATCH /phone-numbers/{Sid}", s.adminPatchNumber},
+		{"POST /accounts/{AccountSid}/address-configurations", s.adminSeedAddressConfig},
+		{"GET /address-configurations", func(r *http.Request) (any, error) {
+			return s.AddressConfigurations(r.URL.Query().Get("accountSid"))
+		}},
 		{"GET /brands", func(r *http.Request) (any, error) { return s.Brands(r.URL.Query().Get("accountSid")) }},
 		{"GET /campaigns", func(r *http.Request) (any, error) { return s.Campaigns(r.URL.Query().Get("accountSid")) }},
 		{"POST /reset", func(*http.Request) (any, error) { return nil, s.Reset() }},
@@ -155,6 +173,18 @@ func (s *Server) adminBundleOutcome(r *http.Request) (any, error) {
 	})(r)
 }
 
+func (s *Server) adminBundleReviewOutcome(r *http.Request) (any, error) {
+	return withBody(func(in reviewRequest) (any, error) {
+		return nil, s.SetBundleReviewOutcome(r.PathValue("Sid"), in.Outcome, in.Codes...)
+	})(r)
+}
+
+func (s *Server) adminBundleUsecases(r *http.Request) (any, error) {
+	return withBody(func(in usecasesRequest) (any, error) {
+		return nil, s.SetBundleUsecases(r.PathValue("Sid"), in.CompanyType, in.Disallowed...)
+	})(r)
+}
+
 func (s *Server) adminBrandStatus(r *http.Request) (any, error) {
 	return withBody(func(in statusRequest) (any, error) {
 		return nil, s.ForceBrandStatus(r.PathValue("Sid"), BrandStatus(in.Status), in.Errors...)
@@ -164,6 +194,17 @@ func (s *Server) adminBrandStatus(r *http.Request) (any, error) {
 func (s *Server) adminCampaignStatus(r *http.Request) (any, error) {
 	return withBody(func(in statusRequest) (any, error) {
 		return nil, s.ForceCampaignStatus(r.PathValue("Sid"), CampaignStatus(in.Status), in.Errors...)
+	})(r)
+}
+
+func (s *Server) adminPatchNumber(r *http.Request) (any, error) {
+	return withBody(func(p PhoneNumberPatch) (any, error) { return nil, s.PatchPhoneNumber(r.PathValue("Sid"), p) })(r)
+}
+
+func (s *Server) adminSeedAddressConfig(r *http.Request) (any, error) {
+	return withBody(func(c AddressConfigurationSeed) (any, error) {
+		sid, err := s.SeedAddressConfiguration(r.PathValue("AccountSid"), c)
+		return sidResponse{sid}, err
 	})(r)
 }
 

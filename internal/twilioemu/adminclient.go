@@ -110,10 +110,37 @@ func (c *AdminClient) SetBundleOutcome(sid string, outcome BrandStatus, errs ...
 		statusRequest{Status: string(outcome), Errors: errs}, nil)
 }
 
+// SetBundleReviewOutcome decides what review makes of a submitted bundle.
+func (c *AdminClient) SetBundleReviewOutcome(sid string, outcome BundleStatus, codes ...int) error {
+	return c.do(http.MethodPost, "/bundles/"+url.PathEscape(sid)+"/review-outcome",
+		reviewRequest{Outcome: outcome, Codes: codes}, nil)
+}
+
+// SetBundleUsecases sets the use cases brands of the bundle are not offered.
+func (c *AdminClient) SetBundleUsecases(sid string, companyType string, disallowed ...string) error {
+	return c.do(http.MethodPost, "/bundles/"+url.PathEscape(sid)+"/usecases",
+		usecasesRequest{CompanyType: companyType, Disallowed: disallowed}, nil)
+}
+
+// TrustHub is an account's TrustHub objects and addresses ("" for all accounts).
+func (c *AdminClient) TrustHub(accountSid string) (TrustHub, error) {
+	return get[TrustHub](c, "/trusthub"+query("accountSid", accountSid))
+}
+
 // ForceBrandStatus moves a brand to status now.
 func (c *AdminClient) ForceBrandStatus(sid string, status BrandStatus, errs ...RegistrationError) error {
 	return c.do(http.MethodPost, "/brands/"+url.PathEscape(sid)+"/status",
 		statusRequest{Status: string(status), Errors: errs}, nil)
+}
+
+// CompleteBrandOTP confirms a sole proprietor brand's OTP.
+func (c *AdminClient) CompleteBrandOTP(brandSid string) error {
+	return c.do(http.MethodPost, "/brands/"+url.PathEscape(brandSid)+"/otp/complete", nil, nil)
+}
+
+// RejectBrandOTP refuses a sole proprietor brand's OTP.
+func (c *AdminClient) RejectBrandOTP(brandSid string) error {
+	return c.do(http.MethodPost, "/brands/"+url.PathEscape(brandSid)+"/otp/reject", nil, nil)
 }
 
 // ForceCampaignStatus moves a campaign to status now.
@@ -229,6 +256,23 @@ func (c *AdminClient) State() (State, error) { return get[State](c, "/state") }
 // PatchService changes a service as the Twilio Console would.
 func (c *AdminClient) PatchService(sid string, p ServicePatch) error {
 	return c.do(http.MethodPatch, "/services/"+url.PathEscape(sid), p, nil)
+}
+
+// PatchPhoneNumber changes a number's name and routing as the Console would.
+func (c *AdminClient) PatchPhoneNumber(sid string, p PhoneNumberPatch) error {
+	return c.do(http.MethodPatch, "/phone-numbers/"+url.PathEscape(sid), p, nil)
+}
+
+// SeedAddressConfiguration adds or replaces an address configuration.
+func (c *AdminClient) SeedAddressConfiguration(accountSid string, s AddressConfigurationSeed) (string, error) {
+	var out sidResponse
+	err := c.do(http.MethodPost, "/accounts/"+url.PathEscape(accountSid)+"/address-configurations", s, &out)
+	return out.Sid, err
+}
+
+// AddressConfigurations lists an account's address configurations ("" for all).
+func (c *AdminClient) AddressConfigurations(accountSid string) ([]AddressConfiguration, error) {
+	return get[[]AddressConfiguration](c, "/address-configurations"+query("accountSid", accountSid))
 }
 
 // Reset returns to the initial seed.

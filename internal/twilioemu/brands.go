@@ -147,29 +147,43 @@ func (st *store) createBrand(in Brand) Brand {
 // hold mu.
 func (st *store) submitBrand(b *Brand, at time.Time) {
 	var errs []RegistrationError
-	if e, ok := st.bundleProblem(b.AccountSid, b.CustomerProfileBundleSid, CustomerProfile); !ok {
+	if e, ok := st.bundleProblem(b, b.CustomerProfileBundleSid, CustomerProfile); !ok {
 		errs = append(errs, e)
 	}
-	if e, ok := st.bundleProblem(b.AccountSid, b.A2PProfileBundleSid, TrustProduct); !ok {
+	if e, ok := st.bundleProblem(b, b.A2PProfileBundleSid, TrustProduct); !ok {
 		errs = append(errs, e)
 	}
 	st.bundleErrors[b.Sid] = errs
 	st.setBrandStatus(b, BrandPending, nil, at)
 }
 
-// bundleProblem is the 30793 entry a brand reports for a bundle that cannot register it,
-// and false; or true when the bundle is fine. Callers hold mu.
-func (st *store) bundleProblem(account, sid string, kind BundleKind) (RegistrationError, bool) {
+// brandPolicies are the bundle policies each brand type registers with: a STANDARD
+// brand the business's own (primary, for a direct customer) or Secondary Customer
+// Profile and an A2P Messaging Profile; a SOLE_PROPRIETOR brand a Starter Customer
+// Profile and a Sole Proprietor trust product, as the Sole Proprietor ISV walkthrough
+// builds them (https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/onboarding-isv-api-sole-prop-new).
+var brandPolicies = map[string]map[BundleKind][]string{
+	"STANDARD":     {CustomerProfile: {PrimaryProfilePolicy, SecondaryProfilePolicy}, TrustProduct: {A2PTrustProductPolicy}},
+	soleProprietor: {CustomerProfile: {StarterProfilePolicy}, TrustProduct: {SoleProprietorTrustProductPolicy}},
+}
+
+// bundleProblem is the 30793 entry brand reports for a bundle that cannot register it,
+// and false; or true when the bundle is fine: this account's, of the right kind and
+// policy for the brand type, twilio-approved. Callers hold mu.
+func (st *store) bundleProblem(brand *Brand, sid string, kind BundleKind) (RegistrationError, bool) {
 	field := "customer_profile_bundle_sid"
 	if kind == TrustProduct {
 		field = "a2p_profile_bundle_sid"
 	}
 	e := bundleFailure
 	e.Fields = []string{field}
-	b, ok := st.bundles[sid]
+	b, err := st.bundleRef(brand.AccountSid, sid, kind)
 	switch {
-	case !ok || b.AccountSid != account || b.Kind != kind:
+	case err != nil:
 		e.Description += fmt.Sprintf(": %s %s was not found in this account", bundleTitle(kind), sid)
+	case !slices.Contains(brandPolicies[brand.BrandType][kind], b.PolicySid):
+		e.Description += fmt.Sprintf(": %s %s has policy %s, which cannot register a %s brand", bundleTitle(kind), sid,
+			b.PolicySid, brand.BrandType)
 	case b.Status != BundleTwilioApproved:
 		e.Description += fmt.Sprintf(": %s %s is %s, not twilio-approved", bundleTitle(kind), sid, b.Status)
 	default:
@@ -270,6 +284,9 @@ func (st *store) listBrands(account string, q pageQuery) ([]Brand, page) {
 // DELETION_FAILED while a campaign is still registered with it: the stricter reading of
 // Twilio's undocumented deletion, since a campaign needs its brand. Callers hold mu.
 func (st *store) settleBrand(b *Brand, now time.Time) bool {
+	if b.Status == BrandApproved {
+		st.expireOTP(b, now)
+	}
 	if b.Status != BrandPending && b.Status != BrandInReview && b.Status != BrandDeletionPending {
 		return true
 	}
@@ -325,6 +342,7 @@ func (st *store) setBrandStatus(b *Brand, status BrandStatus, errs []Registratio
 		b.IdentityStatus, b.BrandScore = brandIdentity(b), 75
 		if b.BrandType == soleProprietor {
 			b.BrandScore = 0
+			st.approveSoleProprietor(b, at)
 		}
 	case BrandFailed:
 		if len(errs) == 0 {
@@ -345,14 +363,15 @@ func (st *store) setBrandStatus(b *Brand, status BrandStatus, errs []Registratio
 const identityVettedVerified = "VETTED_VERIFIED"
 
 // brandIdentity is an approved brand's identity_status (brand_registrations_enum_identity_status):
-// SELF_DECLARED for a sole proprietor; VETTED_VERIFIED for a standard brand that is
-// secondary-vetted, which Twilio does automatically unless SkipAutomaticSecVet is set
-// ("A flag to disable automatic secondary vetting for brands which it would otherwise be
-// done", the spec) and which a mock brand is not; else VERIFIED.
+// UNVERIFIED for a sole proprietor until its OTP is confirmed (see otp.go);
+// VETTED_VERIFIED for a standard brand that is secondary-vetted, which Twilio does
+// automatically unless SkipAutomaticSecVet is set ("A flag to disable automatic
+// secondary vetting for brands which it would otherwise be done", the spec) and which a
+// mock brand is not; else VERIFIED.
 func brandIdentity(b *Brand) string {
 	switch {
 	case b.BrandType == soleProprietor:
-		return "SELF_DECLARED"
+		return identityUnverified
 	case !b.SkipAutomaticSecVet && !b.Mock:
 		return identityVettedVerified
 	}

@@ -338,7 +338,7 @@ func TestBrandIdentityStatus(t *testing.T) {
 		"a standard brand is secondary-vetted":          {want: "VETTED_VERIFIED"},
 		"a standard brand that skips secondary vetting": {skipSecVet: true, want: "VERIFIED"},
 		"a mock brand is not vetted":                    {mock: true, want: "VERIFIED"},
-		"a sole proprietor declares its identity":       {brandType: "SOLE_PROPRIETOR", want: "SELF_DECLARED"},
+		"a sole proprietor is unverified until its OTP": {brandType: "SOLE_PROPRIETOR", want: "UNVERIFIED"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			emu := newEmu(t)
@@ -346,7 +346,8 @@ func TestBrandIdentityStatus(t *testing.T) {
 			p := new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(twilioemu.DefaultCustomerProfile).
 				SetA2PProfileBundleSid(twilioemu.DefaultTrustProduct).SetSkipAutomaticSecVet(tc.skipSecVet).SetMock(tc.mock)
 			if tc.brandType != "" {
-				p.SetBrandType(tc.brandType)
+				p.SetBrandType(tc.brandType).SetCustomerProfileBundleSid(twilioemu.DefaultStarterProfile).
+					SetA2PProfileBundleSid(twilioemu.DefaultSoleProprietorTrustProduct)
 			}
 			b := must[*messaging.MessagingV1BrandRegistrations](t)(rc.CreateBrandRegistrations(p))
 			if deref(b.IdentityStatus) != "UNVERIFIED" {

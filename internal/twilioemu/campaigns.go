@@ -261,6 +261,16 @@ func (st *store) createCampaign(c Campaign) (Campaign, error) {
 		return Campaign{}, ErrBrandNotRegistered.withf("Brand %s of type %s cannot register use case %s",
 			b.Sid, b.BrandType, c.UsAppToPersonUsecase)
 	}
+	if err := st.soleProprietorLimits(b, c); err != nil {
+		return Campaign{}, err
+	}
+	if b.BrandType != soleProprietor && !slices.ContainsFunc(st.offeredUsecases(b), func(u a2pUsecase) bool {
+		return u.Code == c.UsAppToPersonUsecase
+	}) {
+		return Campaign{}, ErrBrandNotRegistered.withf("Brand %s is not offered use case %s; GET "+
+			"/v1/Services/%s/Compliance/Usa2p/Usecases?BrandRegistrationSid=%s lists the ones it is",
+			b.Sid, c.UsAppToPersonUsecase, svc.Sid, b.Sid)
+	}
 	if !usecasesCompatible(svc.Usecase, c.UsAppToPersonUsecase) {
 		return Campaign{}, ErrIncompatibleUsecase.withf("A2P use case %s is not compatible with Messaging Service %s's "+
 			"use case %s; GET /v1/Services/%s/Compliance/Usa2p/Usecases lists the compatible ones",
@@ -380,8 +390,13 @@ func (st *store) settleCampaign(c *Campaign, now time.Time) {
 	}
 }
 
-// campaignOutcome is FAILED with the first matching rule's error, else VERIFIED.
+// campaignOutcome is FAILED with 30991 for a sole proprietor brand that was not
+// VERIFIED when the campaign was submitted; else FAILED with the first matching rule's
+// error; else VERIFIED.
 func (st *store) campaignOutcome(c *Campaign) (CampaignStatus, []RegistrationError) {
+	if b, ok := st.brands[c.BrandRegistrationSid]; ok && !b.verified(c.SubmittedAt) {
+		return CampaignFailed, []RegistrationError{unverifiedBrandFailure}
+	}
 	text := strings.ToLower(strings.Join(append([]string{c.Description, c.MessageFlow}, c.MessageSamples...), "\n"))
 	for _, rule := range st.rules {
 		if rule.Substring != "" && strings.Contains(text, strings.ToLower(rule.Substring)) {

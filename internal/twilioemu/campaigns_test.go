@@ -486,14 +486,21 @@ func TestUsecaseCatalogues(t *testing.T) {
 		t.Errorf("a pending brand may register %d use cases, want none", n)
 	}
 	_ = emu.Advance(twilioemu.DefaultDelays().Brand)
-	if n, all := count(pending), count(""); n != 20 || all != 20 {
-		t.Errorf("an approved standard brand may register %d use cases (all: %d), want 20", n, all)
+	// A private company is not offered the special EMERGENCY, CHARITY and POLITICAL.
+	if n, all := count(pending), count(""); n != 17 || all != 20 {
+		t.Errorf("an approved standard brand may register %d use cases (all: %d), want 17 (20)", n, all)
 	}
 	sole := must[*messaging.MessagingV1BrandRegistrations](t)(rc.MessagingV1.CreateBrandRegistrations(
-		new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(twilioemu.DefaultCustomerProfile).
-			SetA2PProfileBundleSid(twilioemu.DefaultTrustProduct).SetBrandType("SOLE_PROPRIETOR")))
+		new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(twilioemu.DefaultStarterProfile).
+			SetA2PProfileBundleSid(twilioemu.DefaultSoleProprietorTrustProduct).SetBrandType("SOLE_PROPRIETOR")))
 	_ = emu.Advance(twilioemu.DefaultDelays().Brand)
+	if n := count(*sole.Sid); n != 0 {
+		t.Errorf("an unverified sole proprietor may register %d use cases, want none", n)
+	}
+	if err := emu.CompleteBrandOTP(*sole.Sid); err != nil {
+		t.Fatal(err)
+	}
 	if n := count(*sole.Sid); n != 1 {
-		t.Errorf("a sole proprietor may register %d use cases, want 1", n)
+		t.Errorf("a verified sole proprietor may register %d use cases, want 1", n)
 	}
 }

@@ -69,12 +69,30 @@ type Delays struct {
 	// Campaign is how long after submission a campaign gets its outcome (VERIFIED
 	// unless a campaign rule matches).
 	Campaign time.Duration `json:"campaign"`
+	// BundleReview is how long a TrustHub bundle submitted through the API stays
+	// pending-review before it is in-review (or twilio-rejected, when it did not comply).
+	BundleReview time.Duration `json:"bundleReview"`
+	// BundleApproval is how long a bundle then stays in-review before its outcome
+	// (twilio-approved unless set to be rejected).
+	BundleApproval time.Duration `json:"bundleApproval"`
+	// OTPExpiry is how long a Sole Proprietor brand's OTP is valid: "The OTP is valid for
+	// 24 hours" (https://www.twilio.com/docs/api/errors/30752). Zero means the OTP does
+	// not expire, so delay settings written before this field keep working.
+	OTPExpiry time.Duration `json:"otpExpiry"`
 }
 
 // DefaultDelays are the delays of a new emulator: short enough for a demo, long enough
-// that a controller sees the intermediate states.
+// that a controller sees the intermediate states; the OTP expires after Twilio's 24
+// hours.
 func DefaultDelays() Delays {
-	return Delays{Brand: 2 * time.Minute, CampaignInProgress: time.Minute, Campaign: 5 * time.Minute}
+	return Delays{Brand: 2 * time.Minute, CampaignInProgress: time.Minute, Campaign: 5 * time.Minute,
+		BundleReview: 30 * time.Second, BundleApproval: 2 * time.Minute, OTPExpiry: 24 * time.Hour}
+}
+
+// negative reports whether any delay is negative.
+func (d Delays) negative() bool {
+	return d.Brand < 0 || d.CampaignInProgress < 0 || d.Campaign < 0 || d.BundleReview < 0 || d.BundleApproval < 0 ||
+		d.OTPExpiry < 0
 }
 
 // Twilio's two date formats: the v1 APIs use ISO 8601 in UTC, the 2010 API RFC 2822.

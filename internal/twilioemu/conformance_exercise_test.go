@@ -118,19 +118,41 @@ func (e *exerciser) exerciseNumbers(mg string) {
 	e.do("GET", numbers+".json", url.Values{"PageSize": {"1"}, "PhoneNumber": {"+1501712266"}})
 	e.do("GET", numbers+".json", url.Values{"FriendlyName": {"(501) 712-2661"}})
 	e.do("GET", numbers+"/"+number1+".json", nil)
+	e.do("POST", numbers+"/"+number1+".json", url.Values{"SmsUrl": {"https://flex.example.com/sms"},
+		"SmsApplicationSid": {"AP0123456789abcdef0123456789abcdef"}, "StatusCallback": {"https://hooks.example.com/s"}})
+	e.do("GET", numbers+".json", url.Values{"PhoneNumber": {"+15017122661"}})
+	e.exerciseAddressConfigs()
+}
+
+func (e *exerciser) exerciseAddressConfigs() {
+	const path = "/v1/Configuration/Addresses"
+	webhook := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122661"}, "FriendlyName": {"Flex"},
+		"AutoCreation.Enabled": {"true"}, "AutoCreation.Type": {"webhook"},
+		"AutoCreation.ConversationServiceSid": {"IS0123456789abcdef0123456789abcdef"},
+		"AutoCreation.WebhookUrl":             {"https://flex.example.com/c"}, "AutoCreation.WebhookFilters": {"onMessageAdded"}})["sid"].(string)
+	bare := e.do("POST", path, url.Values{"Type": {"sms"}, "Address": {"+15017122662"}})["sid"].(string)
+	e.do("POST", path+"/"+bare, url.Values{"AutoCreation.Type": {"studio"},
+		"AutoCreation.StudioFlowSid": {"FW0123456789abcdef0123456789abcdef"}, "AutoCreation.StudioRetryCount": {"1"}})
+	e.do("GET", path+"/"+webhook, nil)
+	next := e.do("GET", path, url.Values{"Type": {"sms"}, "PageSize": {"1"}})["meta"].(map[string]any)["next_page_url"].(string)
+	u, _ := url.Parse(next)
+	e.do("GET", path, u.Query())
+	e.do("DELETE", path+"/"+bare, nil)
 }
 
 func (e *exerciser) exerciseBrands() string {
 	bundles := url.Values{"CustomerProfileBundleSid": {twilioemu.DefaultCustomerProfile},
 		"A2PProfileBundleSid": {twilioemu.DefaultTrustProduct}}
 	failing := e.do("POST", "/v1/a2p/BrandRegistrations", bundles)["sid"].(string)
-	withOptions := url.Values{"BrandType": {"SOLE_PROPRIETOR"}, "Mock": {"true"}, "SkipAutomaticSecVet": {"true"}}
-	for k, v := range bundles {
-		withOptions[k] = v
-	}
-	e.do("POST", "/v1/a2p/BrandRegistrations", withOptions)
+	withOptions := url.Values{"BrandType": {"SOLE_PROPRIETOR"}, "Mock": {"true"}, "SkipAutomaticSecVet": {"true"},
+		"CustomerProfileBundleSid": {twilioemu.DefaultStarterProfile},
+		"A2PProfileBundleSid":      {twilioemu.DefaultSoleProprietorTrustProduct}}
+	sole := e.do("POST", "/v1/a2p/BrandRegistrations", withOptions)["sid"].(string)
 	brand := e.do("POST", "/v1/a2p/BrandRegistrations", bundles)["sid"].(string)
 	_ = e.emu.Advance(twilioemu.DefaultDelays().Brand)
+	e.do("POST", "/v1/a2p/BrandRegistrations/"+sole+"/SmsOtp", nil)
+	_ = e.emu.RejectBrandOTP(sole)
+	e.do("GET", "/v1/a2p/BrandRegistrations/"+sole, nil)
 	_ = e.emu.ForceBrandStatus(failing, twilioemu.BrandFailed)
 	e.do("GET", "/v1/a2p/BrandRegistrations/"+failing, nil)
 	e.do("GET", "/v1/a2p/BrandRegistrations", url.Values{"PageSize": {"2"}})
@@ -171,4 +193,52 @@ func (e *exerciser) exerciseBundles() {
 	e.do("GET", "/v1/CustomerProfiles/"+twilioemu.DefaultCustomerProfile, nil)
 	_ = e.emu.SetBundleStatus(twilioemu.DefaultTrustProduct, twilioemu.BundleTwilioRejected)
 	e.do("GET", "/v1/TrustProducts/"+twilioemu.DefaultTrustProduct, nil)
+	addresses := "/2010-04-01/Accounts/" + twilioemu.DefaultAccountSid + "/Addresses"
+	ad := e.do("POST", addresses+".json", url.Values{"CustomerName": {"Acme"}, "Street": {"1 Main St"},
+		"City": {"Springfield"}, "Region": {"IL"}, "PostalCode": {"62701"}, "IsoCountry": {"US"},
+		"FriendlyName": {"HQ"}, "StreetSecondary": {"Suite 2"}, "EmergencyEnabled": {"false"}})["sid"].(string)
+	e.do("POST", addresses+".json", url.Values{"CustomerName": {"Acme"}, "Street": {"2 Main St"},
+		"City": {"Springfield"}, "Region": {"IL"}, "PostalCode": {"62701"}, "IsoCountry": {"US"}})
+	e.do("GET", addresses+".json", url.Values{"CustomerName": {"Acme"}, "PageSize": {"1"}})
+	e.do("GET", addresses+"/"+ad+".json", nil)
+	entity := func(path, typ string, attrs string) string {
+		return e.do("POST", path, url.Values{"FriendlyName": {typ}, "Type": {typ}, "Attributes": {attrs}})["sid"].(string)
+	}
+	doc := entity("/v1/SupportingDocuments", "customer_profile_address", `{"address_sids":"`+ad+`"}`)
+	e.do("GET", "/v1/SupportingDocuments/"+doc, nil)
+	e.do("GET", "/v1/SupportingDocuments", nil)
+	rep := entity("/v1/EndUsers", "authorized_representative_1", `{"first_name":"Ada","last_name":"Lovelace",`+
+		`"email":"ada@acme.example","phone_number":"+15017120000","business_title":"Owner","job_position":"CEO"}`)
+	business := entity("/v1/EndUsers", "customer_profile_business_information", `{"business_name":"Acme"}`)
+	e.do("POST", "/v1/EndUsers/"+business, url.Values{"Attributes": {`{"business_name":"Acme Plumbing LLC",` +
+		`"business_identity":"direct_customer","business_type":"Corporation","business_industry":"RETAIL",` +
+		`"business_registration_identifier":"EIN","business_registration_number":"123456789",` +
+		`"business_regions_of_operation":"USA_AND_CANADA","website_url":"https://acme.example"}`}})
+	e.do("GET", "/v1/EndUsers/"+rep, nil)
+	e.do("GET", "/v1/EndUsers", url.Values{"PageSize": {"1"}})
+	for _, b := range []struct{ collection, policy, info, infoType string }{
+		{"/v1/CustomerProfiles", twilioemu.SecondaryProfilePolicy, "", ""},
+		{"/v1/TrustProducts", twilioemu.A2PTrustProductPolicy, `{"company_type":"private"}`, "us_a2p_messaging_profile_information"},
+	} {
+		sid := e.do("POST", b.collection, url.Values{"FriendlyName": {"Acme"}, "Email": {"isv@example.com"},
+			"PolicySid": {b.policy}, "StatusCallback": {"https://hooks.example.com/trusthub"}})["sid"].(string)
+		e.do("POST", b.collection+"/"+sid+"/Evaluations", url.Values{"PolicySid": {b.policy}})
+		objects := []string{business, rep, doc, twilioemu.DefaultPrimaryProfile}
+		if b.info != "" {
+			objects = []string{entity("/v1/EndUsers", b.infoType, b.info), twilioemu.DefaultCustomerProfile}
+		}
+		var bv string
+		for _, o := range objects {
+			bv = e.do("POST", b.collection+"/"+sid+"/EntityAssignments", url.Values{"ObjectSid": {o}})["sid"].(string)
+		}
+		e.do("GET", b.collection+"/"+sid+"/EntityAssignments", url.Values{"PageSize": {"1"}})
+		e.do("DELETE", b.collection+"/"+sid+"/EntityAssignments/"+bv, nil)
+		e.do("POST", b.collection+"/"+sid+"/EntityAssignments", url.Values{"ObjectSid": {objects[len(objects)-1]}})
+		e.do("POST", b.collection+"/"+sid+"/Evaluations", url.Values{"PolicySid": {b.policy}})
+		e.do("POST", b.collection+"/"+sid, url.Values{"Status": {"pending-review"}, "FriendlyName": {"Acme Inc"}})
+		_ = e.emu.Advance(twilioemu.DefaultDelays().BundleReview + twilioemu.DefaultDelays().BundleApproval)
+		e.do("GET", b.collection+"/"+sid, nil)
+		e.do("GET", b.collection, url.Values{"FriendlyName": {"Acme Inc"}, "Status": {"twilio-approved"}})
+		e.do("GET", b.collection, url.Values{"PageSize": {"1"}})
+	}
 }

@@ -21,8 +21,12 @@ import (
 // has exactly the properties of the operation's response schema, with values of the
 // declared types, formats, patterns and enums.
 
-// specFiles are the specs the routes come from.
-var specFiles = []string{"twilio_messaging_v1.json", "twilio_trusthub_v1.json", "twilio_api_v2010.json"}
+// specFiles are the specs the routes come from. A route is looked up in them in this
+// order, so a path two specs share (messaging's and conversations' /v1/Services, on
+// different hosts) is messaging's: conversations comes last, and the emulator serves
+// none of its paths that messaging also has.
+var specFiles = []string{"twilio_messaging_v1.json", "twilio_trusthub_v1.json", "twilio_api_v2010.json",
+	"twilio_conversations_v1.json"}
 
 // specDir is the repository's vendored copy of Twilio's specs, third_party/twilio-oai
 // (its README gives their version and licence), or $TWILIO_OAI_DIR to check the

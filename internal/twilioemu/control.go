@@ -31,11 +31,28 @@ type Control interface {
 	// SetBundleOutcome changes what brands of this bundle become once vetted, with the
 	// errors[] they report when that is FAILED (nil for the default).
 	SetBundleOutcome(sid string, outcome BrandStatus, errs ...RegistrationError) error
+	// SetBundleReviewOutcome decides what Twilio's review makes of a bundle submitted
+	// through the API that complies with its policy: twilio-approved (the default) or
+	// twilio-rejected with error codes (18601 when none are given).
+	SetBundleReviewOutcome(sid string, outcome BundleStatus, codes ...int) error
+	// SetBundleUsecases sets the A2P use cases Twilio does not offer brands registered
+	// with this bundle (none by default), and its company type when it is a trust
+	// product ("" keeps it).
+	SetBundleUsecases(sid string, companyType string, disallowed ...string) error
+	// TrustHub is an account's TrustHub objects and addresses ("" for every account).
+	TrustHub(accountSid string) (TrustHub, error)
 	// ForceBrandStatus moves a brand to status now; PENDING restarts its vetting,
 	// FAILED reports errs (or the bundle's seeded errors, or a default), and
 	// DELETION_PENDING requests its deletion (gone after the brand delay, or
 	// DELETION_FAILED while a campaign uses it).
 	ForceBrandStatus(sid string, status BrandStatus, errs ...RegistrationError) error
+	// CompleteBrandOTP is a sole proprietor confirming its brand's OTP: identity_status
+	// becomes VERIFIED. ErrConflict when the brand has no OTP waiting (not APPROVED, not
+	// a sole proprietor's, already verified, or the OTP expired or was refused).
+	CompleteBrandOTP(brandSid string) error
+	// RejectBrandOTP is a sole proprietor not confirming its OTP: the brand reports
+	// 30752 and stays UNVERIFIED until a new OTP (POST …/SmsOtp) is confirmed.
+	RejectBrandOTP(brandSid string) error
 	// ForceCampaignStatus moves a campaign to status now, like ForceBrandStatus.
 	ForceCampaignStatus(sid string, status CampaignStatus, errs ...RegistrationError) error
 	// SetCampaignRules replaces the rules that make campaign vetting fail.
@@ -93,6 +110,15 @@ type Control interface {
 	State() (State, error)
 	// PatchService changes a service as the Twilio Console would (drift).
 	PatchService(sid string, p ServicePatch) error
+	// PatchPhoneNumber changes a number's name and inbound routing (SMS URL, method,
+	// application…) as the Twilio Console would.
+	PatchPhoneNumber(sid string, p PhoneNumberPatch) error
+	// SeedAddressConfiguration adds or replaces the Conversations address configuration
+	// of one of the account's numbers and returns its IG SID.
+	SeedAddressConfiguration(accountSid string, c AddressConfigurationSeed) (string, error)
+	// AddressConfigurations lists an account's address configurations ("" for every
+	// account).
+	AddressConfigurations(accountSid string) ([]AddressConfiguration, error)
 	// Reset returns to the initial seed: no services, brands or campaigns, no faults,
 	// the seed's quirks (none unless it has some), an empty request log. The clock keeps
 	// its time.
@@ -158,7 +184,12 @@ func (s *Server) SetBundleStatus(sid string, status BundleStatus) error {
 	if !oneOf(status, bundleStatuses) {
 		return ErrInvalidSeed.withf("unknown bundle status %q", status)
 	}
-	return s.withBundle(sid, func(b *Bundle) { b.Status = status })
+	return s.withBundle(sid, func(b *Bundle) {
+		b.Status, b.Errors = status, nil
+		if status == BundleTwilioRejected {
+			b.Errors = rejectionCodes(b.ReviewErrors)
+		}
+	})
 }
 
 // SetBundleOutcome changes what brands of this bundle become once vetted.
@@ -167,6 +198,32 @@ func (s *Server) SetBundleOutcome(sid string, outcome BrandStatus, errs ...Regis
 		return ErrInvalidSeed.withf("unknown brand status %q", outcome)
 	}
 	return s.withBundle(sid, func(b *Bundle) { b.BrandOutcome, b.BrandErrors = outcome, slices.Clone(errs) })
+}
+
+// SetBundleUsecases sets the use cases brands of the bundle are not offered, and the
+// trust product's company type.
+func (s *Server) SetBundleUsecases(sid string, companyType string, disallowed ...string) error {
+	for _, u := range disallowed {
+		if !oneOf(u, a2pUsecaseCodes()) {
+			return ErrInvalidSeed.withf("%q is not an A2P use case", u)
+		}
+	}
+	if companyType != "" && !oneOf(companyType, companyTypes) {
+		return ErrInvalidSeed.withf("company type %q is not one of %v", companyType, companyTypes)
+	}
+	var wrongKind bool
+	err := s.withBundle(sid, func(b *Bundle) {
+		if companyType != "" && b.Kind != TrustProduct {
+			wrongKind = true
+			return
+		}
+		set(&b.CompanyType, nullable(companyType))
+		b.DisallowedUsecases = slices.Clone(disallowed)
+	})
+	if wrongKind {
+		return ErrInvalidSeed.withf("bundle %s is a customer profile; only a trust product has a company type", sid)
+	}
+	return err
 }
 
 func (s *Server) withBundle(sid string, fn func(*Bundle)) error {

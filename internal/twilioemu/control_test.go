@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,7 @@ func TestControl(t *testing.T) {
 			t.Run("vetting", func(t *testing.T) { controlVetting(t, ctl, hc) })
 			t.Run("faults and counters", func(t *testing.T) { controlFaults(t, ctl, hc) })
 			t.Run("quirks", func(t *testing.T) { controlQuirks(t, ctl, hc) })
+			t.Run("trusthub and otp", func(t *testing.T) { controlTrustHub(t, ctl, hc) })
 			t.Run("errors", func(t *testing.T) { controlErrors(t, ctl) })
 			t.Run("reset", func(t *testing.T) { controlReset(t, ctl) })
 		})
@@ -83,6 +85,25 @@ func controlSeeding(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
 	}
 	if numbers := must[[]twilioemu.PhoneNumber](t)(ctl.PhoneNumbers(thirdAccount)); len(numbers) != 1 {
 		t.Errorf("numbers = %+v", numbers)
+	}
+	// Inbound routing, as the Console would set it.
+	if err := ctl.PatchPhoneNumber(pn, twilioemu.PhoneNumberPatch{SMSURL: ptr("https://flex.example.com/sms"),
+		SMSMethod: ptr("GET")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := must[[]twilioemu.PhoneNumber](t)(ctl.PhoneNumbers(thirdAccount))[0]; n.SMSURL != "https://flex.example.com/sms" ||
+		n.SMSMethod != "GET" {
+		t.Errorf("patched number = %+v", n)
+	}
+	ig := must[string](t)(ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+14155550100",
+		AutoCreation: twilioemu.AutoCreation{Enabled: true, Type: "studio", StudioFlowSid: "FW0123456789abcdef0123456789abcdef"}}))
+	again := must[string](t)(ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+14155550100"}))
+	if configs := must[[]twilioemu.AddressConfiguration](t)(ctl.AddressConfigurations(thirdAccount)); len(configs) != 1 ||
+		again != ig || configs[0].Sid != ig || configs[0].AutoCreation.Type != "default" {
+		t.Errorf("reseeded configuration %s → %s: %+v", ig, again, configs)
+	}
+	if _, err := ctl.SeedAddressConfiguration(thirdAccount, twilioemu.AddressConfigurationSeed{Address: "+15017122661"}); !errors.Is(err, twilioemu.ErrInvalidSeed) {
+		t.Errorf("configuring another account's number: %v", err)
 	}
 }
 
@@ -267,5 +288,44 @@ func TestAdminAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
 		t.Errorf("an invalid seed answered %d", resp.StatusCode)
+	}
+}
+
+func controlTrustHub(t *testing.T, ctl twilioemu.Control, hc *http.Client) {
+	rc := primary(hc)
+	cp := secondaryProfile(t, rc, "control")
+	if err := ctl.SetBundleReviewOutcome(cp, twilioemu.BundleTwilioRejected, 18603); err != nil {
+		t.Fatal(err)
+	}
+	submitProfile(t, rc, cp)
+	d := twilioemu.DefaultDelays()
+	_ = ctl.SetDelays(d)
+	_ = ctl.Advance(d.BundleReview + d.BundleApproval)
+	th := must[twilioemu.TrustHub](t)(ctl.TrustHub(twilioemu.DefaultAccountSid))
+	i := slices.IndexFunc(th.Bundles, func(b twilioemu.Bundle) bool { return b.Sid == cp })
+	if i < 0 || th.Bundles[i].Status != twilioemu.BundleTwilioRejected || !slices.Equal(th.Bundles[i].Errors, []int{18603}) ||
+		len(th.EndUsers) != 2 || len(th.Assignments) != 4 {
+		t.Fatalf("TrustHub = %+v", th)
+	}
+	if err := ctl.SetBundleUsecases(twilioemu.DefaultSoleProprietorTrustProduct, "", "SOLE_PROPRIETOR"); err != nil {
+		t.Fatal(err)
+	}
+	b := must[*messaging.MessagingV1BrandRegistrations](t)(rc.MessagingV1.CreateBrandRegistrations(
+		new(messaging.CreateBrandRegistrationsParams).SetCustomerProfileBundleSid(twilioemu.DefaultStarterProfile).
+			SetA2PProfileBundleSid(twilioemu.DefaultSoleProprietorTrustProduct).SetBrandType("SOLE_PROPRIETOR")))
+	_ = ctl.Advance(d.Brand)
+	if err := ctl.RejectBrandOTP(*b.Sid); err != nil {
+		t.Fatal(err)
+	}
+	if err := ctl.CompleteBrandOTP(*b.Sid); !errors.Is(err, twilioemu.ErrConflict) {
+		t.Errorf("confirming a refused OTP: %v", err)
+	}
+	must[*messaging.MessagingV1BrandRegistrationOtp](t)(rc.MessagingV1.CreateBrandRegistrationOtp(*b.Sid))
+	if err := ctl.CompleteBrandOTP(*b.Sid); err != nil {
+		t.Fatal(err)
+	}
+	brands := must[[]twilioemu.Brand](t)(ctl.Brands(twilioemu.DefaultAccountSid))
+	if last := brands[len(brands)-1]; last.IdentityStatus != "VERIFIED" || last.OTP.Sends != 2 || !last.OTP.Verified {
+		t.Errorf("brand after its OTP = %+v", last)
 	}
 }

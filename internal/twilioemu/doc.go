@@ -8,11 +8,21 @@
 //
 //   - Messaging v1 Services (create, fetch, update, delete, list) and their sender pool
 //     (Services/{MG}/PhoneNumbers: add, fetch, list, remove);
-//   - A2P brand registrations (create, fetch, list, resubmit a FAILED brand);
+//   - A2P brand registrations (create, fetch, list, resubmit a FAILED brand) and the
+//     Sole Proprietor brand's OTP (…/SmsOtp: send a new one);
 //   - US A2P campaigns (Services/{MG}/Compliance/Usa2p: create, fetch, list, update,
 //     delete) and the use case catalogues;
-//   - 2010 IncomingPhoneNumbers (list with the PhoneNumber filter, fetch);
-//   - TrustHub CustomerProfiles/{BU} and TrustProducts/{BU} (fetch).
+//   - 2010 IncomingPhoneNumbers (list with the PhoneNumber filter, fetch, and update of
+//     a number's name and inbound routing: SmsUrl, SmsMethod, SmsApplicationSid…);
+//   - Conversations address configurations (/v1/Configuration/Addresses: create, list
+//     with the Type filter, fetch, update, delete), for sms addresses that are numbers
+//     of the account, one configuration per address;
+//   - TrustHub, as an ISV builds its customers' bundles: CustomerProfiles and
+//     TrustProducts (create, list with the Status, FriendlyName and PolicySid filters,
+//     fetch, update and submit), their EntityAssignments (create, list with ObjectType,
+//     delete) and Evaluations (create), EndUsers (create, list, fetch, update),
+//     SupportingDocuments (create, list, fetch), and the 2010 Addresses (create, list
+//     with CustomerName, FriendlyName and IsoCountry, fetch).
 //
 // Routes lists them; each is the path template of Twilio's OpenAPI spec, and the
 // conformance test checks routes, parameters and every response body against the spec.
@@ -38,14 +48,35 @@
 //     request with X-Twilio-Api-Version: v1.2, and those URLs are kept only from such a
 //     request;
 //   - brands: registered whatever their bundles, and FAILED with 30793 when a bundle is
-//     missing, another account's, of the wrong kind or not twilio-approved; resubmission
+//     missing, another account's, of the wrong kind, of a policy the brand type does not
+//     register with (STANDARD: a primary or Secondary Customer Profile and an A2P
+//     trust product; SOLE_PROPRIETOR: a Starter Customer Profile and a Sole Proprietor
+//     trust product) or not twilio-approved; resubmission
 //     only when FAILED (21725, 21731 when SUSPENDED), never while a campaign uses the
 //     brand (20409), at most three times (21724);
+//   - Sole Proprietor brands: APPROVED and UNVERIFIED until their OTP is confirmed
+//     (VERIFIED), 30752 when it expires (Delays.OTPExpiry, 24h) or is refused, a new OTP
+//     only for an APPROVED, unverified sole proprietor (20001, 20409); one campaign per
+//     brand (a generic 400/20001), one number in its service (21714), and a campaign
+//     submitted before the brand is VERIFIED FAILED with 30991;
+//   - use cases: a brand is offered (…/Usecases?BrandRegistrationSid) what its status,
+//     type, OTP, company type (EMERGENCY for governments, CHARITY and POLITICAL for
+//     nonprofits) and bundles allow, and a campaign of another is 21717;
+//   - TrustHub: creates are never idempotent; a policy the emulator does not model, an
+//     unknown end user or document type, attributes that are not a JSON object and an
+//     object that is not the account's are 20001; a bundle changes content and is
+//     submitted only while draft or twilio-rejected, and an object is assigned once
+//     (20409);
+//   - inbound routing: a number's URLs absolute (21502), an address configuration only
+//     for a number of the account and only one per address (a generic 400/20001);
 //   - parameter validation (20001, 20002, 21502, 21609, 21713).
 //
 // Brands and campaigns are vetted over time: PENDING → APPROVED, and PENDING →
 // IN_PROGRESS → VERIFIED, after Delays measured on an injectable Clock and applied
-// lazily when an object is read. A bundle's seeded brand outcome (FAILED, SUSPENDED…)
+// lazily when an object is read. So are the TrustHub bundles submitted through the API:
+// pending-review → in-review → twilio-approved, or twilio-rejected when they did not
+// comply with their policy when submitted (the failed requirements' codes) or when
+// SetBundleReviewOutcome says so (18601 by default). Seeded bundles keep their status. A bundle's seeded brand outcome (FAILED, SUSPENDED…)
 // and CampaignRules decide failures; tests can also force any status. Forcing a brand
 // DELETION_PENDING requests its deletion, as the Console does (the API has no DELETE):
 // it is gone after the brand delay, or DELETION_FAILED while a campaign uses it.
@@ -60,8 +91,9 @@
 // concurrency limit answered 429/20429, and "commit the write, then drop the
 // connection". A seedable random source makes a run of faults reproducible.
 //
-// The admin API under /__emulator/ (see admin.go) seeds, forces transitions, moves the
-// clock, sets faults and quirks, and reads the request log, per-route counters (filterable by
+// The admin API under /__emulator/ (see admin.go) seeds, forces transitions, answers a
+// sole proprietor's OTP, decides TrustHub reviews and the use cases a bundle's brands
+// are offered, sets a number's routing, moves the clock, sets faults and quirks, and reads the request log, per-route counters (filterable by
 // User-Agent) and state. Control is that API as a Go interface, implemented by *Server
 // in-process and by *AdminClient over HTTP.
 //

@@ -134,6 +134,13 @@ var (
 	// (https://www.twilio.com/docs/api/errors/21729), answered to an edit of a SUSPENDED
 	// campaign.
 	ErrCampaignSuspended = &Error{Status: 400, Code: 21729, Message: "Cannot perform operation on suspended campaign"}
+	// ErrSoleProprietorCampaignExists (400/20001): a SOLE_PROPRIETOR brand already has a
+	// campaign. "There can only be one SOLE_PROPRIETOR campaign created per
+	// SOLE_PROPRIETOR brand" (the spec's brand_type); Twilio documents no code for
+	// refusing a second, so, as for ErrCampaignExists, a generic 400 a client cannot
+	// tell from a validation error: it finds the brand's campaign by listing.
+	ErrSoleProprietorCampaignExists = &Error{Status: 400, Code: 20001,
+		Message: "A SOLE_PROPRIETOR brand can register only one campaign"}
 	// ErrCampaignExists (400/20001): the service already has a campaign. Twilio allows
 	// one US A2P campaign per Messaging Service but documents no code for refusing a
 	// second: its error dictionary has no 21718 (the 217xx block goes 21717, 21719…),
@@ -169,6 +176,13 @@ var (
 	// (https://www.twilio.com/docs/api/errors/30799).
 	defaultBrandFailure = []RegistrationError{{Code: 30799, Fields: []string{"business_registration_number"},
 		Description: "Brand Registration Feedback: We were unable to verify the details of the registration data."}}
+	// unverifiedBrandFailure (30991) is the errors[] entry of a campaign submitted while
+	// its sole proprietor brand was not VERIFIED: "The Brand of this Campaign is in an
+	// unverified status. Campaign registrations under unverified brands is not allowed"
+	// (https://www.twilio.com/docs/api/errors/30991). The create is accepted and the
+	// campaign fails once vetted, as the 30xxx registration failures do.
+	unverifiedBrandFailure = RegistrationError{Code: 30991, Fields: []string{"BRAND"},
+		Description: "Campaign Registration Failed: The Brand of this Campaign is in an unverified status."}
 	// defaultCampaignFailure (30897, "Disallowed Content", field MESSAGE_FLOW) is the
 	// errors[] entry of a campaign failed by a CampaignRule without its own, in the
 	// shape of the spec's fetchFailedWithErrors example.

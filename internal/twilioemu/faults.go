@@ -85,17 +85,21 @@ func (f *Faults) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// delaysJSON is Delays with durations as strings.
+// delaysJSON is Delays with durations as strings; a missing one is zero.
 type delaysJSON struct {
 	Brand              string `json:"brand"`
 	CampaignInProgress string `json:"campaignInProgress"`
 	Campaign           string `json:"campaign"`
+	BundleReview       string `json:"bundleReview,omitempty"`
+	BundleApproval     string `json:"bundleApproval,omitempty"`
+	OTPExpiry          string `json:"otpExpiry,omitempty"`
 }
 
 // MarshalJSON writes durations as strings such as "2m0s".
 func (d Delays) MarshalJSON() ([]byte, error) {
 	return json.Marshal(delaysJSON{Brand: d.Brand.String(), CampaignInProgress: d.CampaignInProgress.String(),
-		Campaign: d.Campaign.String()})
+		Campaign: d.Campaign.String(), BundleReview: d.BundleReview.String(), BundleApproval: d.BundleApproval.String(),
+		OTPExpiry: d.OTPExpiry.String()})
 }
 
 // UnmarshalJSON reads durations as strings such as "90s".
@@ -104,13 +108,19 @@ func (d *Delays) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	b, err1 := parseDur(j.Brand)
-	p, err2 := parseDur(j.CampaignInProgress)
-	c, err3 := parseDur(j.Campaign)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return fmt.Errorf("delays must be durations such as \"90s\"")
+	var out Delays
+	for _, f := range []struct {
+		dst *time.Duration
+		src string
+	}{{&out.Brand, j.Brand}, {&out.CampaignInProgress, j.CampaignInProgress}, {&out.Campaign, j.Campaign},
+		{&out.BundleReview, j.BundleReview}, {&out.BundleApproval, j.BundleApproval}, {&out.OTPExpiry, j.OTPExpiry}} {
+		v, err := parseDur(f.src)
+		if err != nil {
+			return fmt.Errorf("delays must be durations such as \"90s\"")
+		}
+		*f.dst = v
 	}
-	*d = Delays{Brand: b, CampaignInProgress: p, Campaign: c}
+	*d = out
 	return nil
 }
 

@@ -1,14 +1,23 @@
 package twilioemu
 
 import (
+	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
-// The 2010 API's IncomingPhoneNumbers: list (with the PhoneNumber filter) and fetch.
-// Numbers are seeded, never bought through the emulator.
+// The 2010 API's IncomingPhoneNumbers: list (with the PhoneNumber filter), fetch and
+// update (a number's name and inbound routing). Numbers are seeded, never bought
+// through the emulator.
 
-var incomingNumberListParams = []string{"PhoneNumber", "FriendlyName", "PageSize", "Page", "PageToken"}
+var (
+	incomingNumberListParams   = []string{"PhoneNumber", "FriendlyName", "PageSize", "Page", "PageToken"}
+	incomingNumberUpdateParams = []string{"FriendlyName", "SmsUrl", "SmsMethod", "SmsFallbackUrl", "SmsFallbackMethod",
+		"SmsApplicationSid", "VoiceUrl", "VoiceMethod", "VoiceFallbackUrl", "VoiceFallbackMethod", "VoiceApplicationSid",
+		"StatusCallback", "StatusCallbackMethod"}
+	apPattern = regexp.MustCompile(`^AP[0-9a-fA-F]{32}$`)
+)
 
 // incomingNumberResource is api.v2010.account.incoming_phone_number on the wire.
 type incomingNumberResource struct {
@@ -65,10 +74,97 @@ func renderIncomingNumber(n PhoneNumber) incomingNumberResource {
 		Capabilities: incomingCapabilities{MMS: n.Capabilities.MMS, SMS: n.Capabilities.SMS,
 			Voice: n.Capabilities.Voice, Fax: n.Capabilities.Fax},
 		DateCreated: v2010Time(n.DateCreated), DateUpdated: v2010Time(n.DateUpdated), FriendlyName: n.FriendlyName,
-		PhoneNumber: n.PhoneNumber, Origin: "twilio", Sid: n.Sid, SMSFallbackMethod: "POST", SMSMethod: "POST",
-		StatusCallbackMethod: "POST", URI: "/2010-04-01/Accounts/" + n.AccountSid + "/IncomingPhoneNumbers/" + n.Sid + ".json",
-		VoiceReceiveMode: "voice", VoiceFallbackMethod: "POST", VoiceMethod: "POST", EmergencyStatus: "Inactive",
+		PhoneNumber: n.PhoneNumber, Origin: "twilio", Sid: n.Sid,
+		SMSApplicationSid: nullable(n.SMSApplicationSid), SMSFallbackMethod: n.SMSFallbackMethod,
+		SMSFallbackURL: nullable(n.SMSFallbackURL), SMSMethod: n.SMSMethod, SMSURL: nullable(n.SMSURL),
+		StatusCallback: nullable(n.StatusCallback), StatusCallbackMethod: n.StatusCallbackMethod,
+		URI:              "/2010-04-01/Accounts/" + n.AccountSid + "/IncomingPhoneNumbers/" + n.Sid + ".json",
+		VoiceReceiveMode: "voice", VoiceApplicationSid: nullable(n.VoiceApplicationSid),
+		VoiceFallbackMethod: n.VoiceFallbackMethod, VoiceFallbackURL: nullable(n.VoiceFallbackURL),
+		VoiceMethod: n.VoiceMethod, VoiceURL: nullable(n.VoiceURL), EmergencyStatus: "Inactive",
 		EmergencyAddressStatus: "unregistered", Status: "in-use", Type: kind}
+}
+
+// updateIncomingNumber is POST …/IncomingPhoneNumbers/{Sid}.json: the fields sent change,
+// the others stay (200 with the number, as the spec's update example). URLs must be
+// absolute http(s) URLs or "" to clear them (21502), methods GET or POST (20001),
+// application SIDs AP SIDs or "" (20001). Applications are not emulated, so any
+// well-formed AP SID is taken.
+func (s *Server) updateIncomingNumber(r *request) response {
+	f := r.form()
+	p := PhoneNumberPatch{
+		FriendlyName:         f.str("FriendlyName"),
+		SMSURL:               f.link("SmsUrl", ErrInvalidCallbackURL),
+		SMSMethod:            f.enum("SmsMethod", httpMethods, ErrInvalidParameter),
+		SMSFallbackURL:       f.link("SmsFallbackUrl", ErrInvalidCallbackURL),
+		SMSFallbackMethod:    f.enum("SmsFallbackMethod", httpMethods, ErrInvalidParameter),
+		SMSApplicationSid:    optionalSid(f, "SmsApplicationSid", apPattern),
+		VoiceURL:             f.link("VoiceUrl", ErrInvalidCallbackURL),
+		VoiceMethod:          f.enum("VoiceMethod", httpMethods, ErrInvalidParameter),
+		VoiceFallbackURL:     f.link("VoiceFallbackUrl", ErrInvalidCallbackURL),
+		VoiceFallbackMethod:  f.enum("VoiceFallbackMethod", httpMethods, ErrInvalidParameter),
+		VoiceApplicationSid:  optionalSid(f, "VoiceApplicationSid", apPattern),
+		StatusCallback:       f.link("StatusCallback", ErrInvalidCallbackURL),
+		StatusCallbackMethod: f.enum("StatusCallbackMethod", httpMethods, ErrInvalidParameter),
+	}
+	if n := p.FriendlyName; n != nil && len([]rune(*n)) > 64 {
+		f.fail(ErrInvalidFriendlyName.withf("FriendlyName must be at most 64 characters long"))
+	}
+	if f.err != nil {
+		return fail(f.err)
+	}
+	n, err := s.st.patchNumber(r.account, r.pathValue("Sid"), p)
+	if err != nil {
+		return fail(err)
+	}
+	return ok(renderIncomingNumber(n))
+}
+
+// optionalSid reads a SID parameter that "" clears.
+func optionalSid(f *form, name string, pattern *regexp.Regexp) *string {
+	v := f.str(name)
+	if v != nil && *v != "" && !pattern.MatchString(*v) {
+		f.fail(invalid(name, *v))
+	}
+	return v
+}
+
+// validate reports a patch the API would refuse; the admin API and seeds are held to
+// the same rules (methods exactly GET or POST).
+func (p PhoneNumberPatch) validate() error {
+	for name, u := range map[string]*string{"smsUrl": p.SMSURL, "smsFallbackUrl": p.SMSFallbackURL,
+		"voiceUrl": p.VoiceURL, "voiceFallbackUrl": p.VoiceFallbackURL, "statusCallback": p.StatusCallback} {
+		if u != nil && *u != "" && !validURL(*u) {
+			return fmt.Errorf("%s %q is not an absolute http(s) URL", name, *u)
+		}
+	}
+	for name, m := range map[string]*string{"smsMethod": p.SMSMethod, "smsFallbackMethod": p.SMSFallbackMethod,
+		"voiceMethod": p.VoiceMethod, "voiceFallbackMethod": p.VoiceFallbackMethod,
+		"statusCallbackMethod": p.StatusCallbackMethod} {
+		if m != nil && *m != "GET" && *m != "POST" {
+			return fmt.Errorf("%s must be GET or POST, not %q", name, *m)
+		}
+	}
+	for name, sid := range map[string]*string{"smsApplicationSid": p.SMSApplicationSid,
+		"voiceApplicationSid": p.VoiceApplicationSid} {
+		if sid != nil && *sid != "" && !apPattern.MatchString(*sid) {
+			return fmt.Errorf("%s %q is not an AP SID", name, *sid)
+		}
+	}
+	return nil
+}
+
+// patchNumber changes a number of account ("" for any) and stamps date_updated.
+func (st *store) patchNumber(account, sid string, p PhoneNumberPatch) (PhoneNumber, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n, ok := st.numbers[sid]
+	if !ok || (account != "" && n.AccountSid != account) {
+		return PhoneNumber{}, ErrNotFound
+	}
+	p.apply(n)
+	n.DateUpdated = st.now()
+	return *n, nil
 }
 
 func (s *Server) fetchIncomingNumber(r *request) response {

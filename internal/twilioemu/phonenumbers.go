@@ -114,6 +114,9 @@ func (st *store) addToPool(account, serviceSid, pnSid string) (PhoneNumber, erro
 	case st.poolSize(serviceSid) >= maxPoolSize:
 		return PhoneNumber{}, ErrPoolFull
 	}
+	if err := st.soleProprietorPoolFull(serviceSid); err != nil {
+		return PhoneNumber{}, err
+	}
 	n.ServiceSid, n.AddedAt = serviceSid, st.now()
 	return *n, nil
 }

@@ -33,6 +33,8 @@ type AccountSeed struct {
 	APIKeys      []APIKeySeed      `json:"apiKeys,omitempty"`
 	PhoneNumbers []PhoneNumberSeed `json:"phoneNumbers,omitempty"`
 	Bundles      []BundleSeed      `json:"bundles,omitempty"`
+	// AddressConfigurations configure some of the account's numbers for Conversations.
+	AddressConfigurations []AddressConfigurationSeed `json:"addressConfigurations,omitempty"`
 }
 
 // APIKeySeed is an API key (SK…) and its secret; requests signed with it act as the
@@ -43,23 +45,51 @@ type APIKeySeed struct {
 }
 
 // PhoneNumberSeed is an IncomingPhoneNumber. An empty Sid is derived from the account
-// and the number, so reseeding (and Reset) gives the same PN SID every time.
+// and the number, so reseeding (and Reset) gives the same PN SID every time. SMSURL,
+// SMSMethod and SMSApplicationSid set its inbound SMS routing (default: none, POST).
 type PhoneNumberSeed struct {
-	PhoneNumber  string        `json:"phoneNumber"`
-	Sid          string        `json:"sid,omitempty"`
-	FriendlyName string        `json:"friendlyName,omitempty"`
-	Capabilities *Capabilities `json:"capabilities,omitempty"`
+	PhoneNumber       string        `json:"phoneNumber"`
+	Sid               string        `json:"sid,omitempty"`
+	FriendlyName      string        `json:"friendlyName,omitempty"`
+	Capabilities      *Capabilities `json:"capabilities,omitempty"`
+	SMSURL            string        `json:"smsUrl,omitempty"`
+	SMSMethod         string        `json:"smsMethod,omitempty"`
+	SMSApplicationSid string        `json:"smsApplicationSid,omitempty"`
+}
+
+// patch is the routing the seed sets, as a patch of the number.
+func (n PhoneNumberSeed) patch() PhoneNumberPatch {
+	var p PhoneNumberPatch
+	if n.SMSURL != "" {
+		p.SMSURL = &n.SMSURL
+	}
+	if n.SMSMethod != "" {
+		p.SMSMethod = &n.SMSMethod
+	}
+	if n.SMSApplicationSid != "" {
+		p.SMSApplicationSid = &n.SMSApplicationSid
+	}
+	return p
 }
 
 // BundleSeed is a TrustHub bundle. Status defaults to twilio-approved and BrandOutcome
-// to APPROVED; BrandErrors overrides the errors[] of a brand that ends FAILED.
+// to APPROVED; BrandErrors overrides the errors[] of a brand that ends FAILED. PolicySid
+// defaults to the Secondary Customer Profile (customer-profile) or the A2P Messaging
+// Profile (trust-product); PrimaryProfilePolicy seeds an ISV's own profile,
+// StarterProfilePolicy and SoleProprietorTrustProductPolicy a sole proprietor's.
+// CompanyType (a trust product's: private, the default, public, non_profit,
+// government) and DisallowedUsecases (A2P use cases Twilio does not offer brands of the
+// bundle) shape the campaign use cases a brand registered with it is offered.
 type BundleSeed struct {
-	Sid          string              `json:"sid"`
-	Kind         BundleKind          `json:"kind"`
-	FriendlyName string              `json:"friendlyName,omitempty"`
-	Status       BundleStatus        `json:"status,omitempty"`
-	BrandOutcome BrandStatus         `json:"brandOutcome,omitempty"`
-	BrandErrors  []RegistrationError `json:"brandErrors,omitempty"`
+	Sid                string              `json:"sid"`
+	Kind               BundleKind          `json:"kind"`
+	PolicySid          string              `json:"policySid,omitempty"`
+	FriendlyName       string              `json:"friendlyName,omitempty"`
+	Status             BundleStatus        `json:"status,omitempty"`
+	BrandOutcome       BrandStatus         `json:"brandOutcome,omitempty"`
+	BrandErrors        []RegistrationError `json:"brandErrors,omitempty"`
+	CompanyType        string              `json:"companyType,omitempty"`
+	DisallowedUsecases []string            `json:"disallowedUsecases,omitempty"`
 }
 
 // LoadSeed reads a seed file (the JSON form of Seed) and validates it.
@@ -95,7 +125,7 @@ func (s Seed) Validate() error {
 			return fmt.Errorf("%w: account %s: %w", errSeedFormat, a.Sid, err)
 		}
 	}
-	if s.Delays != nil && (s.Delays.Brand < 0 || s.Delays.Campaign < 0 || s.Delays.CampaignInProgress < 0) {
+	if s.Delays != nil && s.Delays.negative() {
 		return fmt.Errorf("%w: delays must not be negative", errSeedFormat)
 	}
 	for _, r := range s.CampaignRules {
@@ -172,10 +202,18 @@ func (a AccountSeed) validate() error {
 		if !e164Pattern.MatchString(n.PhoneNumber) || (n.Sid != "" && !pnPattern.MatchString(n.Sid)) {
 			return fmt.Errorf("phone number %q (sid %q): want E.164 and an optional PN SID", n.PhoneNumber, n.Sid)
 		}
+		if err := n.patch().validate(); err != nil {
+			return fmt.Errorf("phone number %s: %w", n.PhoneNumber, err)
+		}
 	}
 	for _, b := range a.Bundles {
 		if err := b.validate(); err != nil {
 			return fmt.Errorf("bundle %s: %w", b.Sid, err)
+		}
+	}
+	for _, c := range a.AddressConfigurations {
+		if _, err := c.autoCreation(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -191,6 +229,22 @@ func (b BundleSeed) validate() error {
 		return fmt.Errorf("unknown status %q", b.Status)
 	case b.BrandOutcome != "" && !oneOf(b.BrandOutcome, brandStatuses):
 		return fmt.Errorf("unknown brand outcome %q", b.BrandOutcome)
+	}
+	return b.validateA2P()
+}
+
+// validateA2P checks what decides the brand's policies and use cases.
+func (b BundleSeed) validateA2P() error {
+	switch {
+	case b.PolicySid != "" && (policyOf(b.PolicySid) == nil || policyOf(b.PolicySid).kind != b.Kind):
+		return fmt.Errorf("policy %q is not a %s policy the emulator models", b.PolicySid, b.Kind)
+	case b.CompanyType != "" && (b.Kind != TrustProduct || !oneOf(b.CompanyType, companyTypes)):
+		return fmt.Errorf("companyType %q: a trust product's is one of %v", b.CompanyType, companyTypes)
+	}
+	for _, u := range b.DisallowedUsecases {
+		if !oneOf(u, a2pUsecaseCodes()) {
+			return fmt.Errorf("disallowed use case %q is not an A2P use case", u)
+		}
 	}
 	return nil
 }
@@ -214,32 +268,54 @@ func PhoneNumberSid(accountSid, phoneNumber string) string {
 // The default seed: two accounts, so isolation between accounts can be shown, each with
 // an auth token, an API key, three numbers and an approved pair of bundles.
 const (
-	DefaultAccountSid       = "AC00000000000000000000000000000001"
-	DefaultAuthToken        = "emulatortoken0001"
-	DefaultAPIKeySid        = "SK00000000000000000000000000000001"
-	DefaultAPIKeySecret     = "emulatorsecret0001"
-	DefaultCustomerProfile  = "BU000000000000000000000000000c0001"
-	DefaultTrustProduct     = "BU000000000000000000000000000a0001"
-	SecondAccountSid        = "AC00000000000000000000000000000002"
-	SecondAuthToken         = "emulatortoken0002"
-	SecondAPIKeySid         = "SK00000000000000000000000000000002"
-	SecondAPIKeySecret      = "emulatorsecret0002"
-	SecondCustomerProfile   = "BU000000000000000000000000000c0002"
-	SecondTrustProduct      = "BU000000000000000000000000000a0002"
-	defaultNumberAreaPrefix = "+1501712266"
-	secondNumberAreaPrefix  = "+1555867530"
+	DefaultAccountSid      = "AC00000000000000000000000000000001"
+	DefaultAuthToken       = "emulatortoken0001"
+	DefaultAPIKeySid       = "SK00000000000000000000000000000001"
+	DefaultAPIKeySecret    = "emulatorsecret0001"
+	DefaultCustomerProfile = "BU000000000000000000000000000c0001"
+	DefaultTrustProduct    = "BU000000000000000000000000000a0001"
+	// DefaultPrimaryProfile is the account's own (ISV's) primary customer profile,
+	// twilio-approved, to assign to the secondary and starter profiles it builds.
+	DefaultPrimaryProfile = "BU000000000000000000000000000b0001"
+	// DefaultStarterProfile and DefaultSoleProprietorTrustProduct are an approved pair
+	// of bundles a SOLE_PROPRIETOR brand registers with.
+	DefaultStarterProfile             = "BU000000000000000000000000000d0001"
+	DefaultSoleProprietorTrustProduct = "BU000000000000000000000000000e0001"
+	SecondAccountSid                  = "AC00000000000000000000000000000002"
+	SecondAuthToken                   = "emulatortoken0002"
+	SecondAPIKeySid                   = "SK00000000000000000000000000000002"
+	SecondAPIKeySecret                = "emulatorsecret0002"
+	SecondCustomerProfile             = "BU000000000000000000000000000c0002"
+	SecondTrustProduct                = "BU000000000000000000000000000a0002"
+	SecondPrimaryProfile              = "BU000000000000000000000000000b0002"
+	defaultNumberAreaPrefix           = "+1501712266"
+	secondNumberAreaPrefix            = "+1555867530"
 )
 
 // DefaultSeed returns the seed the standalone emulator uses without --seed: accounts
-// DefaultAccountSid and SecondAccountSid, numbers +15017122661..3 and +15558675301..3.
+// DefaultAccountSid and SecondAccountSid, numbers +15017122661..3 and +15558675301..3,
+// each account with its primary profile and an approved pair of STANDARD bundles; the
+// default account also has an approved sole proprietor pair.
 func DefaultSeed() Seed {
 	account := func(sid, token, key, secret, cp, tp, prefix string) AccountSeed {
+		primary := DefaultPrimaryProfile
+		if sid == SecondAccountSid {
+			primary = SecondPrimaryProfile
+		}
 		a := AccountSeed{Sid: sid, AuthToken: token, FriendlyName: "Emulator account " + sid[len(sid)-1:],
 			APIKeys: []APIKeySeed{{Sid: key, Secret: secret}},
 			Bundles: []BundleSeed{
 				{Sid: cp, Kind: CustomerProfile, FriendlyName: "Secondary Customer Profile"},
 				{Sid: tp, Kind: TrustProduct, FriendlyName: "A2P Messaging Profile"},
+				{Sid: primary, Kind: CustomerProfile, PolicySid: PrimaryProfilePolicy, FriendlyName: "Primary Customer Profile"},
 			}}
+		if sid == DefaultAccountSid {
+			a.Bundles = append(a.Bundles,
+				BundleSeed{Sid: DefaultStarterProfile, Kind: CustomerProfile, PolicySid: StarterProfilePolicy,
+					FriendlyName: "Starter Customer Profile"},
+				BundleSeed{Sid: DefaultSoleProprietorTrustProduct, Kind: TrustProduct,
+					PolicySid: SoleProprietorTrustProductPolicy, FriendlyName: "Sole Proprietor A2P Messaging Profile"})
+		}
 		for i := 1; i <= 3; i++ {
 			a.PhoneNumbers = append(a.PhoneNumbers, PhoneNumberSeed{PhoneNumber: fmt.Sprintf("%s%d", prefix, i)})
 		}

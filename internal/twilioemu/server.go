@@ -74,6 +74,9 @@ func New(opts ...Option) *Server {
 	if err := c.seed.Validate(); err != nil {
 		panic("twilioemu.New: " + err.Error())
 	}
+	if err := newStore(c.clock).checkOwners(c.seed); err != nil {
+		panic("twilioemu.New: " + err.Error())
+	}
 	if c.delays != nil {
 		c.seed.Delays = c.delays
 	}
@@ -111,6 +114,7 @@ func (s *Server) routes() []*route {
 		{method: "GET", path: "/v1/a2p/BrandRegistrations", params: pageParams, handle: s.listBrands},
 		{method: "GET", path: "/v1/a2p/BrandRegistrations/{Sid}", handle: s.fetchBrand},
 		{method: "POST", path: "/v1/a2p/BrandRegistrations/{Sid}", handle: s.resubmitBrand},
+		{method: "POST", path: "/v1/a2p/BrandRegistrations/{BrandRegistrationSid}/SmsOtp", handle: s.resendOTP},
 		{method: "POST", path: "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p", params: campaignCreateParams, handle: s.createCampaign},
 		{method: "GET", path: "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p", params: campaignListParams, handle: s.listCampaigns},
 		{method: "GET", path: "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}", params: campaignFetchParams, handle: s.fetchCampaign},
@@ -119,8 +123,38 @@ func (s *Server) routes() []*route {
 		{method: "GET", path: "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases", params: []string{"BrandRegistrationSid"}, handle: s.campaignUsecases},
 		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", params: incomingNumberListParams, handle: s.listIncomingNumbers},
 		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json", handle: s.fetchIncomingNumber},
+		{method: "POST", path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json", params: incomingNumberUpdateParams, handle: s.updateIncomingNumber},
+		{method: "POST", path: "/v1/Configuration/Addresses", params: addressConfigCreateParams, handle: s.createAddressConfig},
+		{method: "GET", path: "/v1/Configuration/Addresses", params: addressConfigListParams, handle: s.listAddressConfigs},
+		{method: "GET", path: "/v1/Configuration/Addresses/{Sid}", handle: s.fetchAddressConfig},
+		{method: "POST", path: "/v1/Configuration/Addresses/{Sid}", params: addressConfigUpdateParams, handle: s.updateAddressConfig},
+		{method: "DELETE", path: "/v1/Configuration/Addresses/{Sid}", handle: s.deleteAddressConfig},
+		{method: "POST", path: "/2010-04-01/Accounts/{AccountSid}/Addresses.json", params: addressCreateParams, handle: s.createAddress},
+		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/Addresses.json", params: addressListParams, handle: s.listAddresses},
+		{method: "GET", path: "/2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json", handle: s.fetchAddress},
+		{method: "POST", path: "/v1/CustomerProfiles", params: bundleCreateParams, handle: s.createCustomerProfile},
+		{method: "GET", path: "/v1/CustomerProfiles", params: bundleListParams, handle: s.listCustomerProfiles},
 		{method: "GET", path: "/v1/CustomerProfiles/{Sid}", handle: s.fetchCustomerProfile},
+		{method: "POST", path: "/v1/CustomerProfiles/{Sid}", params: bundleUpdateParams, handle: s.updateCustomerProfile},
+		{method: "POST", path: "/v1/CustomerProfiles/{CustomerProfileSid}/EntityAssignments", params: assignmentCreateParams, handle: s.assignToCustomerProfile},
+		{method: "GET", path: "/v1/CustomerProfiles/{CustomerProfileSid}/EntityAssignments", params: assignmentListParams, handle: s.listCustomerProfileAssignments},
+		{method: "DELETE", path: "/v1/CustomerProfiles/{CustomerProfileSid}/EntityAssignments/{Sid}", handle: s.unassignFromCustomerProfile},
+		{method: "POST", path: "/v1/CustomerProfiles/{CustomerProfileSid}/Evaluations", params: evaluationParams, handle: s.evaluateCustomerProfile},
+		{method: "POST", path: "/v1/TrustProducts", params: bundleCreateParams, handle: s.createTrustProduct},
+		{method: "GET", path: "/v1/TrustProducts", params: bundleListParams, handle: s.listTrustProducts},
 		{method: "GET", path: "/v1/TrustProducts/{Sid}", handle: s.fetchTrustProduct},
+		{method: "POST", path: "/v1/TrustProducts/{Sid}", params: bundleUpdateParams, handle: s.updateTrustProduct},
+		{method: "POST", path: "/v1/TrustProducts/{TrustProductSid}/EntityAssignments", params: assignmentCreateParams, handle: s.assignToTrustProduct},
+		{method: "GET", path: "/v1/TrustProducts/{TrustProductSid}/EntityAssignments", params: assignmentListParams, handle: s.listTrustProductAssignments},
+		{method: "DELETE", path: "/v1/TrustProducts/{TrustProductSid}/EntityAssignments/{Sid}", handle: s.unassignFromTrustProduct},
+		{method: "POST", path: "/v1/TrustProducts/{TrustProductSid}/Evaluations", params: evaluationParams, handle: s.evaluateTrustProduct},
+		{method: "POST", path: "/v1/EndUsers", params: entityCreateParams, handle: s.createEndUser},
+		{method: "GET", path: "/v1/EndUsers", params: pageParams, handle: s.listEndUsers},
+		{method: "GET", path: "/v1/EndUsers/{Sid}", handle: s.fetchEndUser},
+		{method: "POST", path: "/v1/EndUsers/{Sid}", params: entityUpdateParams, handle: s.updateEndUser},
+		{method: "POST", path: "/v1/SupportingDocuments", params: entityCreateParams, handle: s.createDocument},
+		{method: "GET", path: "/v1/SupportingDocuments", params: pageParams, handle: s.listDocuments},
+		{method: "GET", path: "/v1/SupportingDocuments/{Sid}", handle: s.fetchDocument},
 	}
 }
 

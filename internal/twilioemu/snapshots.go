@@ -69,3 +69,38 @@ func (s *Server) UpdateService(sid string, fn func(*Service)) (Service, error) {
 	}
 	return svc, nil
 }
+
+// PatchPhoneNumber changes a number's name and routing as a user in the Console would.
+func (s *Server) PatchPhoneNumber(sid string, p PhoneNumberPatch) error {
+	if err := p.validate(); err != nil {
+		return ErrInvalidSeed.withf("%v", err)
+	}
+	if _, err := s.st.patchNumber("", sid, p); err != nil {
+		return ErrNotFound.withf("unknown phone number %s", sid)
+	}
+	return nil
+}
+
+// SeedAddressConfiguration adds or replaces an address configuration.
+func (s *Server) SeedAddressConfiguration(accountSid string, c AddressConfigurationSeed) (string, error) {
+	if _, err := c.autoCreation(); err != nil {
+		return "", ErrInvalidSeed.withf("%v", err)
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	if _, ok := s.st.accounts[accountSid]; !ok {
+		return "", ErrUnknownAccount.withf("unknown account %s", accountSid)
+	}
+	if err := s.st.addressConfigurable(accountSid, c.Address); err != nil {
+		return "", ErrInvalidSeed.withf("%v", err)
+	}
+	return s.st.seedAddressConfig(accountSid, c), nil
+}
+
+// AddressConfigurations lists an account's address configurations ("" for all).
+func (s *Server) AddressConfigurations(accountSid string) ([]AddressConfiguration, error) {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return sorted(s.st, s.st.addressConfigs, func(c *AddressConfiguration) string { return c.Sid },
+		func(c *AddressConfiguration) bool { return accountSid == "" || c.AccountSid == accountSid }), nil
+}

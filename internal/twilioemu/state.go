@@ -34,6 +34,17 @@ type store struct {
 	bundleErrors map[string][]RegistrationError
 	campaigns    map[string]*Campaign
 	campaignOf   map[string]string // Messaging Service SID → its campaign's QE SID (at most one)
+
+	addressConfigs map[string]*AddressConfiguration // Conversations address configurations, by IG SID
+
+	// TrustHub and the 2010 addresses bundles are built from.
+	endUsers    map[string]*EndUser
+	documents   map[string]*SupportingDocument
+	addresses   map[string]*Address
+	assignments map[string]*EntityAssignment // by BV SID
+	// bundleVerdicts are the error codes of the requirements a bundle (by SID) failed
+	// when it was submitted; none when it complied.
+	bundleVerdicts map[string][]int
 }
 
 type account struct {
@@ -65,6 +76,12 @@ func (st *store) clear() {
 	st.bundleErrors = map[string][]RegistrationError{}
 	st.campaigns = map[string]*Campaign{}
 	st.campaignOf = map[string]string{}
+	st.addressConfigs = map[string]*AddressConfiguration{}
+	st.endUsers = map[string]*EndUser{}
+	st.documents = map[string]*SupportingDocument{}
+	st.addresses = map[string]*Address{}
+	st.assignments = map[string]*EntityAssignment{}
+	st.bundleVerdicts = map[string][]int{}
 }
 
 // now is the emulator's time, whole seconds like Twilio's timestamps. Callers hold mu.
@@ -135,7 +152,24 @@ func (st *store) checkOwners(s Seed) error {
 	for sid, b := range st.bundles {
 		o[sid] = b.AccountSid
 	}
-	return s.claim(o)
+	if err := s.claim(o); err != nil {
+		return err
+	}
+	return st.checkAddressConfigs(s)
+}
+
+// checkAddressConfigs refuses a seed that configures an address that is not a number of
+// its account, in the store or in the seed. Callers hold mu.
+func (st *store) checkAddressConfigs(s Seed) error {
+	for _, a := range s.Accounts {
+		for _, c := range a.AddressConfigurations {
+			seeded := slices.ContainsFunc(a.PhoneNumbers, func(n PhoneNumberSeed) bool { return n.PhoneNumber == c.Address })
+			if !seeded && st.addressConfigurable(a.Sid, c.Address) != nil {
+				return fmt.Errorf("%w: address configuration %s: not a phone number of account %s", errSeedFormat, c.Address, a.Sid)
+			}
+		}
+	}
+	return nil
 }
 
 // seed adds (or replaces) what s describes. Callers hold mu.
@@ -165,6 +199,9 @@ func (st *store) seedAccount(a AccountSeed) {
 	for _, b := range a.Bundles {
 		st.seedBundle(a.Sid, b)
 	}
+	for _, c := range a.AddressConfigurations {
+		st.seedAddressConfig(a.Sid, c)
+	}
 }
 
 func (st *store) seedNumber(accountSid string, n PhoneNumberSeed) string {
@@ -183,11 +220,14 @@ func (st *store) seedNumber(accountSid string, n PhoneNumberSeed) string {
 	now := st.now()
 	if old, ok := st.numbers[sid]; ok {
 		old.PhoneNumber, old.FriendlyName, old.Capabilities, old.DateUpdated = n.PhoneNumber, name, caps, now
+		n.patch().apply(old)
 		return sid
 	}
 	st.remember(sid)
-	st.numbers[sid] = &PhoneNumber{Sid: sid, AccountSid: accountSid, PhoneNumber: n.PhoneNumber,
-		FriendlyName: name, Capabilities: caps, DateCreated: now, DateUpdated: now}
+	num := &PhoneNumber{Sid: sid, AccountSid: accountSid, PhoneNumber: n.PhoneNumber, FriendlyName: name,
+		Capabilities: caps, NumberRouting: defaultRouting(), DateCreated: now, DateUpdated: now}
+	n.patch().apply(num)
+	st.numbers[sid] = num
 	return sid
 }
 
@@ -201,15 +241,35 @@ func (st *store) seedBundle(accountSid string, b BundleSeed) {
 	if b.FriendlyName == "" {
 		b.FriendlyName = string(b.Kind) + " " + b.Sid
 	}
+	if b.PolicySid == "" {
+		b.PolicySid = defaultPolicy(b.Kind)
+	}
+	if b.Kind == TrustProduct && b.CompanyType == "" {
+		b.CompanyType = "private"
+	}
 	now := st.now()
 	created := now
 	if old, ok := st.bundles[b.Sid]; ok {
 		created = old.DateCreated
 	}
 	st.remember(b.Sid)
-	st.bundles[b.Sid] = &Bundle{Sid: b.Sid, AccountSid: accountSid, Kind: b.Kind, FriendlyName: b.FriendlyName,
-		Status: b.Status, BrandOutcome: b.BrandOutcome, BrandErrors: slices.Clone(b.BrandErrors),
-		DateCreated: created, DateUpdated: now}
+	nb := &Bundle{Sid: b.Sid, AccountSid: accountSid, Kind: b.Kind, PolicySid: b.PolicySid, FriendlyName: b.FriendlyName,
+		Email: "compliance@example.com", Status: b.Status, BrandOutcome: b.BrandOutcome,
+		BrandErrors: slices.Clone(b.BrandErrors), CompanyType: b.CompanyType,
+		DisallowedUsecases: slices.Clone(b.DisallowedUsecases), DateCreated: created, DateUpdated: now}
+	if b.Status == BundleTwilioRejected {
+		nb.Errors = rejectionCodes(nil)
+	}
+	st.bundles[b.Sid] = nb
+}
+
+// defaultPolicy is the policy of a seeded bundle that names none: the Secondary
+// Customer Profile or the A2P Messaging Profile.
+func defaultPolicy(kind BundleKind) string {
+	if kind == TrustProduct {
+		return A2PTrustProductPolicy
+	}
+	return SecondaryProfilePolicy
 }
 
 // friendlyPhoneNumber formats a NANP number the way Twilio names new numbers,
@@ -238,6 +298,9 @@ func (st *store) snapshot() State {
 	s.Services = st.serviceList(func(*Service) bool { return true })
 	s.Brands = sorted(st, st.brands, func(b *Brand) string { return b.Sid }, nil)
 	s.Campaigns = sorted(st, st.campaigns, func(c *Campaign) string { return c.Sid }, nil)
+	s.AddressConfigurations = sorted(st, st.addressConfigs, func(c *AddressConfiguration) string { return c.Sid }, nil)
+	s.TrustHub = st.trustHub("")
+	s.TrustHub.Bundles = nil // in s.Bundles
 	return s
 }
 
@@ -249,5 +312,8 @@ func (st *store) settleAll() {
 	}
 	for _, c := range st.campaigns {
 		st.settleCampaign(c, now)
+	}
+	for _, b := range st.bundles {
+		st.settleBundle(b, now)
 	}
 }

@@ -111,7 +111,9 @@ type Capabilities struct {
 }
 
 // PhoneNumber is an IncomingPhoneNumber (PN…) owned by an account, with its sender-pool
-// membership: ServiceSid is the Messaging Service it is in ("" if none) since AddedAt.
+// membership (ServiceSid is the Messaging Service it is in, "" if none, since AddedAt)
+// and its own inbound routing (NumberRouting). URL and application fields are "" when
+// unset; methods are GET or POST.
 type PhoneNumber struct {
 	Sid          string       `json:"sid"`
 	AccountSid   string       `json:"accountSid"`
@@ -120,22 +122,104 @@ type PhoneNumber struct {
 	Capabilities Capabilities `json:"capabilities"`
 	ServiceSid   string       `json:"serviceSid,omitempty"`
 	AddedAt      time.Time    `json:"addedAt,omitzero"`
-	DateCreated  time.Time    `json:"dateCreated"`
-	DateUpdated  time.Time    `json:"dateUpdated"`
+	NumberRouting
+	DateCreated time.Time `json:"dateCreated"`
+	DateUpdated time.Time `json:"dateUpdated"`
 }
 
-// Bundle is a TrustHub bundle (BU…). BrandOutcome is what a brand registered with it
-// becomes once vetted, and BrandErrors the errors[] such a brand reports.
+// NumberRouting is where Twilio sends what reaches a number: its SMS and voice webhooks
+// or the applications that replace them (an SMS application wins over the SMS URLs, "If
+// an sms_application_sid is present, we ignore all of the sms_*_url urls and use those
+// set on the application", the 2010 API's IncomingPhoneNumber resource), and the
+// status callback.
+type NumberRouting struct {
+	SMSURL               string `json:"smsUrl,omitempty"`
+	SMSMethod            string `json:"smsMethod"`
+	SMSFallbackURL       string `json:"smsFallbackUrl,omitempty"`
+	SMSFallbackMethod    string `json:"smsFallbackMethod"`
+	SMSApplicationSid    string `json:"smsApplicationSid,omitempty"`
+	VoiceURL             string `json:"voiceUrl,omitempty"`
+	VoiceMethod          string `json:"voiceMethod"`
+	VoiceFallbackURL     string `json:"voiceFallbackUrl,omitempty"`
+	VoiceFallbackMethod  string `json:"voiceFallbackMethod"`
+	VoiceApplicationSid  string `json:"voiceApplicationSid,omitempty"`
+	StatusCallback       string `json:"statusCallback,omitempty"`
+	StatusCallbackMethod string `json:"statusCallbackMethod"`
+}
+
+// defaultRouting is a new number's routing: nothing set, every method POST, as Twilio
+// answers for a number nobody configured.
+func defaultRouting() NumberRouting {
+	return NumberRouting{SMSMethod: "POST", SMSFallbackMethod: "POST", VoiceMethod: "POST",
+		VoiceFallbackMethod: "POST", StatusCallbackMethod: "POST"}
+}
+
+// PhoneNumberPatch changes a number's routing and name: through the 2010 API's update,
+// or behind the operator's back as a user in the Console would (PatchPhoneNumber). Nil
+// fields are left alone; "" clears a URL or application.
+type PhoneNumberPatch struct {
+	FriendlyName         *string `json:"friendlyName,omitempty"`
+	SMSURL               *string `json:"smsUrl,omitempty"`
+	SMSMethod            *string `json:"smsMethod,omitempty"`
+	SMSFallbackURL       *string `json:"smsFallbackUrl,omitempty"`
+	SMSFallbackMethod    *string `json:"smsFallbackMethod,omitempty"`
+	SMSApplicationSid    *string `json:"smsApplicationSid,omitempty"`
+	VoiceURL             *string `json:"voiceUrl,omitempty"`
+	VoiceMethod          *string `json:"voiceMethod,omitempty"`
+	VoiceFallbackURL     *string `json:"voiceFallbackUrl,omitempty"`
+	VoiceFallbackMethod  *string `json:"voiceFallbackMethod,omitempty"`
+	VoiceApplicationSid  *string `json:"voiceApplicationSid,omitempty"`
+	StatusCallback       *string `json:"statusCallback,omitempty"`
+	StatusCallbackMethod *string `json:"statusCallbackMethod,omitempty"`
+}
+
+// apply sets the fields p carries.
+func (p PhoneNumberPatch) apply(n *PhoneNumber) {
+	set(&n.FriendlyName, p.FriendlyName)
+	r := &n.NumberRouting
+	set(&r.SMSURL, p.SMSURL)
+	set(&r.SMSMethod, p.SMSMethod)
+	set(&r.SMSFallbackURL, p.SMSFallbackURL)
+	set(&r.SMSFallbackMethod, p.SMSFallbackMethod)
+	set(&r.SMSApplicationSid, p.SMSApplicationSid)
+	set(&r.VoiceURL, p.VoiceURL)
+	set(&r.VoiceMethod, p.VoiceMethod)
+	set(&r.VoiceFallbackURL, p.VoiceFallbackURL)
+	set(&r.VoiceFallbackMethod, p.VoiceFallbackMethod)
+	set(&r.VoiceApplicationSid, p.VoiceApplicationSid)
+	set(&r.StatusCallback, p.StatusCallback)
+	set(&r.StatusCallbackMethod, p.StatusCallbackMethod)
+}
+
+// Bundle is a TrustHub bundle (BU…): a customer profile or a trust product, seeded or
+// built through the API, created against PolicySid. Errors are the codes a
+// twilio-rejected bundle reports. A bundle submitted through the API is reviewed (see
+// Delays) and becomes ReviewOutcome, with ReviewErrors when that is twilio-rejected;
+// a seeded one keeps its status until SetBundleStatus. BrandOutcome is what a brand
+// registered with it becomes once vetted, and BrandErrors the errors[] such a brand
+// reports. CompanyType (a trust product's company_type: private, public, non_profit,
+// government) and DisallowedUsecases decide the campaign use cases a brand registered
+// with it is offered (see usecases.go).
 type Bundle struct {
-	Sid          string              `json:"sid"`
-	AccountSid   string              `json:"accountSid"`
-	Kind         BundleKind          `json:"kind"`
-	FriendlyName string              `json:"friendlyName"`
-	Status       BundleStatus        `json:"status"`
-	BrandOutcome BrandStatus         `json:"brandOutcome"`
-	BrandErrors  []RegistrationError `json:"brandErrors,omitempty"`
-	DateCreated  time.Time           `json:"dateCreated"`
-	DateUpdated  time.Time           `json:"dateUpdated"`
+	Sid                string              `json:"sid"`
+	AccountSid         string              `json:"accountSid"`
+	Kind               BundleKind          `json:"kind"`
+	PolicySid          string              `json:"policySid"`
+	FriendlyName       string              `json:"friendlyName"`
+	Email              string              `json:"email,omitempty"`
+	StatusCallback     string              `json:"statusCallback,omitempty"`
+	Status             BundleStatus        `json:"status"`
+	Errors             []int               `json:"errors,omitempty"`
+	ValidUntil         time.Time           `json:"validUntil,omitzero"`
+	ReviewOutcome      BundleStatus        `json:"reviewOutcome,omitempty"`
+	ReviewErrors       []int               `json:"reviewErrors,omitempty"`
+	SubmittedAt        time.Time           `json:"submittedAt,omitzero"`
+	BrandOutcome       BrandStatus         `json:"brandOutcome"`
+	BrandErrors        []RegistrationError `json:"brandErrors,omitempty"`
+	CompanyType        string              `json:"companyType,omitempty"`
+	DisallowedUsecases []string            `json:"disallowedUsecases,omitempty"`
+	DateCreated        time.Time           `json:"dateCreated"`
+	DateUpdated        time.Time           `json:"dateUpdated"`
 }
 
 // Brand is an A2P brand registration (BN…).
@@ -155,10 +239,13 @@ type Brand struct {
 	Errors                   []RegistrationError `json:"errors,omitempty"`
 	// Resubmissions counts the API resubmissions of the brand (21724 after
 	// maxBrandResubmissions).
-	Resubmissions int       `json:"resubmissions,omitempty"`
-	SubmittedAt   time.Time `json:"submittedAt"`
-	DateCreated   time.Time `json:"dateCreated"`
-	DateUpdated   time.Time `json:"dateUpdated"`
+	Resubmissions int `json:"resubmissions,omitempty"`
+	// OTP is a SOLE_PROPRIETOR brand's identity verification, from its approval on.
+	// Zero (Sends 0) for other brands.
+	OTP         BrandOTP  `json:"otp,omitzero"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	DateCreated time.Time `json:"dateCreated"`
+	DateUpdated time.Time `json:"dateUpdated"`
 }
 
 // Campaign is a US A2P campaign (QE…) on a Messaging Service.
@@ -244,4 +331,8 @@ type State struct {
 	Brands       []Brand        `json:"brands"`
 	Campaigns    []Campaign     `json:"campaigns"`
 	Rules        []CampaignRule `json:"campaignRules"`
+	// AddressConfigurations are the Conversations address configurations.
+	AddressConfigurations []AddressConfiguration `json:"addressConfigurations"`
+	// TrustHub is every account's TrustHub objects besides the bundles, and addresses.
+	TrustHub TrustHub `json:"trustHub"`
 }

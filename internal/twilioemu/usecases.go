@@ -98,35 +98,28 @@ func (s *Server) serviceUsecases(*request) response {
 	return ok(map[string]any{"usecases": serviceUsecaseCatalogue})
 }
 
-// campaignUsecases lists the campaign use cases the service's brand may register on this
-// service. Twilio returns an empty list when the brand cannot register campaigns
-// (unknown or not APPROVED); a sole-proprietor brand gets only SOLE_PROPRIETOR; and only
-// the use cases compatible with the service's Usecase are listed (21719's "The
-// following resource can be used to retrieve all compatible A2P use cases for a specific
-// Messaging Service").
+// campaignUsecases lists the campaign use cases the brand may register on this service
+// (see offeredUsecases), keeping those compatible with the service's Usecase (21719's
+// "The following resource can be used to retrieve all compatible A2P use cases for a
+// specific Messaging Service"). Without BrandRegistrationSid it lists every standard use
+// case the service admits, as the spec's fetchWithoutBrandRegistrationSid example.
 func (s *Server) campaignUsecases(r *request) response {
 	f := r.form()
 	brandSid := f.str("BrandRegistrationSid")
 	if f.err != nil {
 		return fail(f.err)
 	}
-	svc, err := s.st.service(r.account, r.pathValue("MessagingServiceSid"))
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	svc, err := s.st.serviceRef(r.account, r.pathValue("MessagingServiceSid"))
 	if err != nil {
 		return fail(err)
 	}
-	var list []a2pUsecase
-	for _, u := range a2pUsecases {
-		if u.Code != soleProprietor {
-			list = append(list, u)
-		}
-	}
+	list := standardUsecases()
 	if brandSid != nil {
-		b, err := s.st.brand(r.account, *brandSid)
-		switch {
-		case err != nil || b.Status != BrandApproved:
-			list = []a2pUsecase{}
-		case b.BrandType == soleProprietor:
-			list = a2pUsecases[len(a2pUsecases)-1:]
+		list = []a2pUsecase{}
+		if b, err := s.st.brandRef(r.account, *brandSid); err == nil {
+			list = s.st.offeredUsecases(b)
 		}
 	}
 	compatible := []a2pUsecase{}
@@ -136,4 +129,69 @@ func (s *Server) campaignUsecases(r *request) response {
 		}
 	}
 	return ok(map[string]any{"us_app_to_person_usecases": compatible})
+}
+
+func standardUsecases() []a2pUsecase {
+	return slices.DeleteFunc(slices.Clone(a2pUsecases), func(u a2pUsecase) bool { return u.Code == soleProprietor })
+}
+
+// specialUsecases are the special use cases only some organisations are offered, by the
+// company type of the brand's trust product: "Government agencies can register with all
+// Standard Campaign Use Cases, and are also eligible for the Emergency Special Use
+// Case"; nonprofits "have access to additional Special Use Cases, such as
+// Charity/501(c)(3)" and, for 527 and 501(c)(4-6) organisations, Political
+// (https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/onboarding-for-government-and-non-profit-agencies).
+// The strict reading offers them to those organisations only.
+var specialUsecases = map[string][]string{
+	"EMERGENCY": {"government"},
+	"CHARITY":   {"non_profit"},
+	"POLITICAL": {"non_profit"},
+}
+
+// offeredUsecases are the use cases brand b may register, with post_approval_required
+// as the spec's example gives it. The Usecases API "returns an empty list if there is an
+// issue with the customer's A2P brand registration" (the spec), so a brand that is not
+// APPROVED, or a sole proprietor's that is not yet VERIFIED, is offered none. A sole
+// proprietor brand is offered SOLE_PROPRIETOR only; a standard (or mock) brand every
+// standard use case but the special ones its company type is not eligible for; and
+// neither the use cases its bundles were set not to offer (SetBundleUsecases,
+// BundleSeed.DisallowedUsecases). Callers hold mu.
+func (st *store) offeredUsecases(b *Brand) []a2pUsecase {
+	switch {
+	case b.Status != BrandApproved:
+		return []a2pUsecase{}
+	case b.BrandType == soleProprietor:
+		if !b.verified(st.now()) {
+			return []a2pUsecase{}
+		}
+		return a2pUsecases[len(a2pUsecases)-1:]
+	}
+	company := st.companyType(b.A2PProfileBundleSid)
+	var disallowed []string
+	for _, sid := range []string{b.CustomerProfileBundleSid, b.A2PProfileBundleSid} {
+		if bundle, ok := st.bundles[sid]; ok {
+			disallowed = append(disallowed, bundle.DisallowedUsecases...)
+		}
+	}
+	return slices.DeleteFunc(standardUsecases(), func(u a2pUsecase) bool {
+		eligible, special := specialUsecases[u.Code]
+		return slices.Contains(disallowed, u.Code) || (special && !slices.Contains(eligible, company))
+	})
+}
+
+// companyType is a trust product's company type: the company_type of its assigned
+// us_a2p_messaging_profile_information end user, else the one it was seeded with.
+// Callers hold mu.
+func (st *store) companyType(trustProduct string) string {
+	for _, sid := range st.assignedObjects(trustProduct) {
+		if u, ok := st.endUsers[sid]; ok && u.Type == "us_a2p_messaging_profile_information" {
+			if c, _ := u.Attributes["company_type"].(string); c != "" {
+				return c
+			}
+		}
+	}
+	if b, ok := st.bundles[trustProduct]; ok {
+		return b.CompanyType
+	}
+	return ""
 }

@@ -109,10 +109,14 @@ func paginate(n int, seq func(int) uint64, q pageQuery) page {
 	return p
 }
 
-// parsePageQuery reads PageSize, Page and PageToken.
-func parsePageQuery(f *form) (pageQuery, error) {
-	q := pageQuery{size: 50}
-	if v := f.integer("PageSize", 1, 1000); v != nil {
+// parsePageQuery reads PageSize (at most 1000), Page and PageToken.
+func parsePageQuery(f *form) (pageQuery, error) { return parsePageQueryUpTo(f, 1000) }
+
+// parsePageQueryUpTo is parsePageQuery for a list whose spec allows at most maxSize
+// per page (Conversations: 50).
+func parsePageQueryUpTo(f *form, maxSize int) (pageQuery, error) {
+	q := pageQuery{size: min(50, maxSize)}
+	if v := f.integer("PageSize", 1, maxSize); v != nil {
 		q.size = *v
 	}
 	if v := f.integer("Page", 0, 1<<20); v != nil {
@@ -155,29 +159,36 @@ func pageURL(path string, filters url.Values, size, number int, token string) st
 
 // v1Meta is the meta object of a v1 list. Its URLs are absolute and use the scheme and
 // host the request came to, so a client following next_page_url stays on the emulator.
-func v1Meta(r *request, key string, q pageQuery, p page) map[string]any {
+// The list's filters are kept in every page URL, as the specs' examples show them
+// (TrustHub's "…/CustomerProfiles?Status=draft&FriendlyName=…&PageSize=50&Page=0").
+func v1Meta(r *request, key string, filters url.Values, q pageQuery, p page) map[string]any {
 	base, path := r.base(), r.URL.Path
 	meta := map[string]any{
 		"key":               key,
 		"page":              q.number,
 		"page_size":         q.size,
-		"first_page_url":    base + pageURL(path, nil, q.size, 0, ""),
-		"url":               base + pageURL(path, nil, q.size, q.number, q.token),
+		"first_page_url":    base + pageURL(path, filters, q.size, 0, ""),
+		"url":               base + pageURL(path, filters, q.size, q.number, q.token),
 		"next_page_url":     nil,
 		"previous_page_url": nil,
 	}
 	if p.next != "" {
-		meta["next_page_url"] = base + pageURL(path, nil, q.size, q.number+1, p.next)
+		meta["next_page_url"] = base + pageURL(path, filters, q.size, q.number+1, p.next)
 	}
 	if p.prev != "" {
-		meta["previous_page_url"] = base + pageURL(path, nil, q.size, max(0, q.number-1), p.prev)
+		meta["previous_page_url"] = base + pageURL(path, filters, q.size, max(0, q.number-1), p.prev)
 	}
 	return meta
 }
 
 // v1List is a v1 list envelope: the items under key, plus meta.
 func v1List[T any](r *request, key string, items []T, q pageQuery, p page) map[string]any {
-	return map[string]any{key: items, "meta": v1Meta(r, key, q, p)}
+	return v1FilteredList(r, key, items, nil, q, p)
+}
+
+// v1FilteredList is v1List for a list read with filters.
+func v1FilteredList[T any](r *request, key string, items []T, filters url.Values, q pageQuery, p page) map[string]any {
+	return map[string]any{key: items, "meta": v1Meta(r, key, filters, q, p)}
 }
 
 // v2010List is the 2010 API's list envelope: relative URIs, start and end indexes.
