@@ -183,7 +183,11 @@ func TestMessagingServiceConvergesThroughTransientFaults(t *testing.T) {
 	waitForReady(g, first)
 
 	// Latency, 5xx and an account concurrency limit of 1 (429/20429) with several
-	// objects at once: all converge and none is ever Stalled.
+	// objects at once: all converge and none is ever Stalled. A reconcile fails when
+	// any of its requests draws a 5xx, and each failure doubles the object's backoff
+	// from a second (rateLimiter): five failures in a row are 31 seconds of waiting,
+	// so the deadline allows for an unlucky run of them.
+	converged := 4 * timeout
 	g.Expect(e.emu.SetFaults(twilioemu.Faults{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond,
 		ErrorRate: 0.2, ConcurrencyLimit: 1})).To(Succeed())
 	var objs []*v1alpha1.MessagingService
@@ -199,7 +203,7 @@ func TestMessagingServiceConvergesThroughTransientFaults(t *testing.T) {
 				"%s is Stalled by a transient fault", ms.Name)
 			g.Expect(meta.IsStatusConditionTrue(ms.Status.Conditions, v1alpha1.ConditionReady)).To(BeTrue())
 		}
-	}).WithTimeout(timeout).WithPolling(20 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(converged).WithPolling(20 * time.Millisecond).Should(Succeed())
 	requests, _ := e.emu.Requests()
 	statuses := map[int]int{}
 	for _, r := range requests {
