@@ -2,6 +2,9 @@ package controllers_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,6 +193,11 @@ func TestMessagingServiceConvergesThroughTransientFaults(t *testing.T) {
 	converged := 4 * timeout
 	g.Expect(e.emu.SetFaults(twilioemu.Faults{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond,
 		ErrorRate: 0.2, ConcurrencyLimit: 1})).To(Succeed())
+	// The operator learns the account's limit and stays under it, so on its own it may
+	// never be refused; another client of the account, using the slot now and then as
+	// other apps on a real account do, makes sure some of its requests are answered 429.
+	stopOther := occupyConcurrencySlot(e.emu, 50*time.Millisecond)
+	defer stopOther()
 	var objs []*v1alpha1.MessagingService
 	for _, n := range []string{"a", "b", "c", "d"} {
 		ms := e.messagingService("busy-" + n)
@@ -204,12 +212,16 @@ func TestMessagingServiceConvergesThroughTransientFaults(t *testing.T) {
 			g.Expect(meta.IsStatusConditionTrue(ms.Status.Conditions, v1alpha1.ConditionReady)).To(BeTrue())
 		}
 	}).WithTimeout(converged).WithPolling(20 * time.Millisecond).Should(Succeed())
+	stopOther()
 	requests, _ := e.emu.Requests()
 	statuses := map[int]int{}
 	for _, r := range requests {
+		if r.UserAgent == otherClient {
+			continue
+		}
 		statuses[r.Status]++
 	}
-	g.Expect(statuses[429]).To(BeNumerically(">", 0), "the concurrency limit produced 429s")
+	g.Expect(statuses[429]).To(BeNumerically(">", 0), "the concurrency limit refused some of the operator's requests")
 	g.Expect(statuses[500]+statuses[503]).To(BeNumerically(">", 0), "the error rate produced 5xx")
 	services, _ := e.emu.Services(account)
 	g.Expect(services).To(HaveLen(5), "no fault led to a duplicate")
@@ -259,4 +271,41 @@ func TestMessagingServiceNoTwilioCallsForNoOpEvents(t *testing.T) {
 
 func withAnnotationT[T client.Object](key, value string) func(T) {
 	return func(o T) { withAnnotation(key, value)(o) }
+}
+
+// otherClient is the User-Agent of occupyConcurrencySlot's requests.
+const otherClient = "another-app"
+
+// occupyConcurrencySlot reads the account's services every interval, as another app of
+// the account would, until the returned function is called (which waits for it to stop).
+func occupyConcurrencySlot(emu *twilioemu.Server, interval time.Duration) func() {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	client := emu.HTTPClient()
+	go func() {
+		defer close(stopped)
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+			req, err := http.NewRequest(http.MethodGet, "https://messaging.twilio.com/v1/Services", nil)
+			if err != nil {
+				panic(err)
+			}
+			req.SetBasicAuth(account, twilioemu.DefaultAuthToken)
+			req.Header.Set("User-Agent", otherClient)
+			if resp, err := client.Do(req); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		<-stopped
+	}
 }
