@@ -111,6 +111,11 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 		return ctrl.Result{RequeueAfter: retryAfter}, nil
 	}
 	defer release()
+	// The reconcile-requested-at annotation is among the fingerprinted inputs, so a new
+	// value made this sync due with everything read; the status says it was acted on.
+	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" {
+		commonStatus(obj).LastHandledReconcileAt = requested
+	}
 	return ctrl.Result{}, steps.sync(ctx, tw, decision, in)
 }
 
@@ -120,7 +125,8 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 // is the case when the status is Ready and current: it reports the object's
 // generation, SID and account, it was synced less than a resync period ago, no create
 // is in doubt, and the kind finds nothing its inputs ask for that the status does not
-// show, and its Secret's credentials are for the status's account (a Secret switched to
+// show, no reconcile was requested since (reconcile-requested-at), and its Secret's
+// credentials are for the status's account (a Secret switched to
 // another account while no process watched is reported at once). Without this, a
 // restart or a leader change would read every object from Twilio at once, and objects
 // changed meanwhile would wait behind those reads.
@@ -131,6 +137,10 @@ func (s *shared) resumable(ctx context.Context, obj conditioned, secretName stri
 	if st.LastSyncTime == nil || ready == nil || ready.Status != metav1.ConditionTrue ||
 		ready.ObservedGeneration != obj.GetGeneration() || st.ObservedGeneration != obj.GetGeneration() ||
 		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" {
+		return time.Time{}, false
+	}
+	// A reconcile requested while no process watched is still owed.
+	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" && requested != st.LastHandledReconcileAt {
 		return time.Time{}, false
 	}
 	if age := s.clock.Since(st.LastSyncTime.Time); age < 0 || age >= s.resync {
