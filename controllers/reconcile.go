@@ -139,8 +139,7 @@ func (s *shared) resumable(ctx context.Context, obj conditioned, secretName stri
 		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" {
 		return time.Time{}, false
 	}
-	// A reconcile requested while no process watched is still owed.
-	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" && requested != st.LastHandledReconcileAt {
+	if reconcileRequested(obj) {
 		return time.Time{}, false
 	}
 	if age := s.clock.Since(st.LastSyncTime.Time); age < 0 || age >= s.resync {
@@ -151,6 +150,13 @@ func (s *shared) resumable(ctx context.Context, obj conditioned, secretName stri
 		return time.Time{}, false
 	}
 	return st.LastSyncTime.Time, true
+}
+
+// reconcileRequested says whether the object carries a reconcile-requested-at value that
+// no sync has handled yet (one set while no operator process watched): it is still owed.
+func reconcileRequested(obj conditioned) bool {
+	requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation)
+	return requested != "" && requested != commonStatus(obj).LastHandledReconcileAt
 }
 
 // finalize lets an object being deleted go once its deletion policy has run. A paused
