@@ -10,7 +10,7 @@ import (
 
 // TestChartsLint runs `helm lint --strict` on both charts, with their defaults and with
 // representative values: Chart.yaml, values against the schema, templates rendering to
-// valid Kubernetes YAML, and the CRDs in crds/.
+// valid Kubernetes YAML, the CRD templates among them.
 func TestChartsLint(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
