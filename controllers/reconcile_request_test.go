@@ -32,7 +32,7 @@ func TestReconcileRequestedAt(t *testing.T) {
 		before, err := e.emu.Requests()
 		g.Expect(err).NotTo(HaveOccurred())
 		update(g, ms, func(ms *v1alpha1.MessagingService) {
-			ms.Annotations = map[string]string{v1alpha1.ReconcileRequestedAtAnnotation: value}
+			ms.Annotations[v1alpha1.ReconcileRequestedAtAnnotation] = value // beside the sid annotation
 		})
 		g.Eventually(func(g Gomega) {
 			fetch(g, ms)

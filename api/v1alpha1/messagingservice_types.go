@@ -141,12 +141,13 @@ type MessagingServiceStatus struct {
 	// +optional
 	AssociatedNumbers string `json:"associatedNumbers,omitempty"`
 
-	// Written even when false (no omitempty), so kubectl get -o wide shows false rather
-	// than <none>.
+	// The default false makes kubectl get -o wide show false rather than <none> before
+	// the first campaign (the API server applies it to stored objects too).
 
 	// usAppToPersonRegistered mirrors Twilio's us_app_to_person_registered: true while an A2P campaign is attached to the service.
+	// +kubebuilder:default=false
 	// +optional
-	UsAppToPersonRegistered bool `json:"usAppToPersonRegistered"`
+	UsAppToPersonRegistered bool `json:"usAppToPersonRegistered,omitempty"`
 }
 
 // MessagingService is a Twilio Messaging Service with its sender pool of phone numbers.
