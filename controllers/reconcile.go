@@ -111,6 +111,11 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 		return ctrl.Result{RequeueAfter: retryAfter}, nil
 	}
 	defer release()
+	// The reconcile-requested-at annotation is among the fingerprinted inputs, so a new
+	// value made this sync due with everything read; the status says it was acted on.
+	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" {
+		commonStatus(obj).LastHandledReconcileAt = requested
+	}
 	return ctrl.Result{}, steps.sync(ctx, tw, decision, in)
 }
 
@@ -120,7 +125,8 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 // is the case when the status is Ready and current: it reports the object's
 // generation, SID and account, it was synced less than a resync period ago, no create
 // is in doubt, and the kind finds nothing its inputs ask for that the status does not
-// show, and its Secret's credentials are for the status's account (a Secret switched to
+// show, no reconcile was requested since (reconcile-requested-at), and its Secret's
+// credentials are for the status's account (a Secret switched to
 // another account while no process watched is reported at once). Without this, a
 // restart or a leader change would read every object from Twilio at once, and objects
 // changed meanwhile would wait behind those reads.
@@ -133,6 +139,9 @@ func (s *shared) resumable(ctx context.Context, obj conditioned, secretName stri
 		sid == "" || sid != st.SID || annotation(obj, v1alpha1.CreatePendingAnnotation) != "" {
 		return time.Time{}, false
 	}
+	if reconcileRequested(obj) {
+		return time.Time{}, false
+	}
 	if age := s.clock.Since(st.LastSyncTime.Time); age < 0 || age >= s.resync {
 		return time.Time{}, false
 	}
@@ -141,6 +150,13 @@ func (s *shared) resumable(ctx context.Context, obj conditioned, secretName stri
 		return time.Time{}, false
 	}
 	return st.LastSyncTime.Time, true
+}
+
+// reconcileRequested says whether the object carries a reconcile-requested-at value that
+// no sync has handled yet (one set while no operator process watched): it is still owed.
+func reconcileRequested(obj conditioned) bool {
+	requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation)
+	return requested != "" && requested != commonStatus(obj).LastHandledReconcileAt
 }
 
 // finalize lets an object being deleted go once its deletion policy has run. A paused

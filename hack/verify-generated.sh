@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 generated() {
-  find config/crd/bases config/rbac api charts/twilio-operator/crds charts/twilio-operator/files -type f \
+  find config/crd/bases config/rbac api charts/twilio-operator/templates/crds charts/twilio-operator/files -type f \
     \( -name '*.yaml' -o -name 'zz_generated*.go' \) | sort
 }
 before=$(generated | xargs sha256sum)

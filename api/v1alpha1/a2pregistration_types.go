@@ -14,17 +14,14 @@ const (
 	BrandTypeSoleProprietor BrandType = "SOLE_PROPRIETOR"
 )
 
-// BrandSpec is the A2P brand to register. Twilio cannot change a brand after
-// registration, so the whole brand is immutable.
+// BrandSpec is the A2P brand to register. Twilio cannot change a brand after registration, so the whole brand is immutable.
 type BrandSpec struct {
-	// customerProfileBundleSid (CustomerProfileBundleSid) is the TrustHub Secondary
-	// Customer Profile bundle, BU + 32 hex.
+	// customerProfileBundleSid (CustomerProfileBundleSid) is the TrustHub Secondary Customer Profile bundle, BU + 32 hex.
 	// +kubebuilder:validation:Pattern=`^BU[0-9a-fA-F]{32}$`
 	// +required
 	CustomerProfileBundleSID string `json:"customerProfileBundleSid"`
 
-	// a2pProfileBundleSid (A2PProfileBundleSid) is the TrustHub A2P Messaging Profile
-	// bundle, BU + 32 hex.
+	// a2pProfileBundleSid (A2PProfileBundleSid) is the TrustHub A2P Messaging Profile bundle, BU + 32 hex.
 	// +kubebuilder:validation:Pattern=`^BU[0-9a-fA-F]{32}$`
 	// +required
 	A2PProfileBundleSID string `json:"a2pProfileBundleSid"`
@@ -34,14 +31,12 @@ type BrandSpec struct {
 	// +optional
 	BrandType BrandType `json:"brandType,omitempty"`
 
-	// skipAutomaticSecVet (SkipAutomaticSecVet): true registers a low-volume standard
-	// brand without secondary vetting. Defaults to false.
+	// skipAutomaticSecVet (SkipAutomaticSecVet): true registers a low-volume standard brand without secondary vetting. Defaults to false.
 	// +kubebuilder:default=false
 	// +optional
 	SkipAutomaticSecVet bool `json:"skipAutomaticSecVet,omitempty"`
 
-	// mock (Mock): true registers a Twilio mock brand, which costs no fees and carries no
-	// traffic. Defaults to false.
+	// mock (Mock): true registers a Twilio mock brand, which costs no fees and carries no traffic. Defaults to false.
 	// +kubebuilder:default=false
 	// +optional
 	Mock bool `json:"mock,omitempty"`
@@ -50,8 +45,7 @@ type BrandSpec struct {
 // CampaignSpec is one A2P campaign (a Usa2p resource) on one Messaging Service.
 // +kubebuilder:validation:XValidation:rule="has(self.messagingServiceRef) != has(self.messagingServiceSid)",message="exactly one of messagingServiceRef and messagingServiceSid must be set"
 type CampaignSpec struct {
-	// messagingServiceRef names a MessagingService in the same namespace. Exactly one of
-	// messagingServiceRef and messagingServiceSid is set.
+	// messagingServiceRef names a MessagingService in the same namespace. Exactly one of messagingServiceRef and messagingServiceSid is set.
 	// +optional
 	MessagingServiceRef *LocalObjectReference `json:"messagingServiceRef,omitempty"`
 
@@ -61,8 +55,7 @@ type CampaignSpec struct {
 	// +optional
 	MessagingServiceSID string `json:"messagingServiceSid,omitempty"`
 
-	// usecase (UsAppToPersonUsecase), e.g. CUSTOMER_CARE, MIXED, LOW_VOLUME, 2FA or
-	// MARKETING. Immutable in Twilio.
+	// usecase (UsAppToPersonUsecase), e.g. CUSTOMER_CARE, MIXED, LOW_VOLUME, 2FA or MARKETING. Immutable in Twilio.
 	// +kubebuilder:validation:Pattern=`^[0-9A-Z_]+$`
 	// +kubebuilder:validation:MaxLength=64
 	// +required
@@ -80,8 +73,7 @@ type CampaignSpec struct {
 	// +required
 	MessageFlow string `json:"messageFlow"`
 
-	// messageSamples (MessageSamples) are 2 to 5 sample messages of 20 to 1024
-	// characters.
+	// messageSamples (MessageSamples) are 2 to 5 sample messages of 20 to 1024 characters.
 	// +kubebuilder:validation:MinItems=2
 	// +kubebuilder:validation:MaxItems=5
 	// +kubebuilder:validation:items:MinLength=20
@@ -98,30 +90,25 @@ type CampaignSpec struct {
 	// +required
 	HasEmbeddedPhone bool `json:"hasEmbeddedPhone"`
 
-	// optInMessage (OptInMessage) is the reply to an opt-in keyword, 20 to 320
-	// characters. Immutable in Twilio.
+	// optInMessage (OptInMessage) is the reply to an opt-in keyword, 20 to 320 characters. Immutable in Twilio.
 	// +kubebuilder:validation:MinLength=20
 	// +kubebuilder:validation:MaxLength=320
 	// +optional
 	OptInMessage *string `json:"optInMessage,omitempty"`
 
-	// optOutMessage (OptOutMessage) is the reply to an opt-out keyword, 20 to 320
-	// characters. Immutable in Twilio.
+	// optOutMessage (OptOutMessage) is the reply to an opt-out keyword, 20 to 320 characters. Immutable in Twilio.
 	// +kubebuilder:validation:MinLength=20
 	// +kubebuilder:validation:MaxLength=320
 	// +optional
 	OptOutMessage *string `json:"optOutMessage,omitempty"`
 
-	// helpMessage (HelpMessage) is the reply to a help keyword, 20 to 320 characters.
-	// Immutable in Twilio.
+	// helpMessage (HelpMessage) is the reply to a help keyword, 20 to 320 characters. Immutable in Twilio.
 	// +kubebuilder:validation:MinLength=20
 	// +kubebuilder:validation:MaxLength=320
 	// +optional
 	HelpMessage *string `json:"helpMessage,omitempty"`
 
-	// optInKeywords (OptInKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
-	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
-	// send one.
+	// optInKeywords (OptInKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to send one.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
@@ -130,9 +117,7 @@ type CampaignSpec struct {
 	// +optional
 	OptInKeywords []string `json:"optInKeywords,omitempty"`
 
-	// optOutKeywords (OptOutKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
-	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
-	// send one.
+	// optOutKeywords (OptOutKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to send one.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
@@ -141,9 +126,7 @@ type CampaignSpec struct {
 	// +optional
 	OptOutKeywords []string `json:"optOutKeywords,omitempty"`
 
-	// helpKeywords (HelpKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to
-	// keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to
-	// send one.
+	// helpKeywords (HelpKeywords) are alphanumeric words. Immutable in Twilio. Omit the field to keep Twilio's defaults; an empty list is rejected, since Twilio's API has no way to send one.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9]+$`
@@ -152,8 +135,7 @@ type CampaignSpec struct {
 	// +optional
 	HelpKeywords []string `json:"helpKeywords,omitempty"`
 
-	// subscriberOptIn (SubscriberOptIn): recipients opt in to this campaign. Immutable in
-	// Twilio.
+	// subscriberOptIn (SubscriberOptIn): recipients opt in to this campaign. Immutable in Twilio.
 	// +optional
 	SubscriberOptIn *bool `json:"subscriberOptIn,omitempty"`
 
@@ -174,30 +156,24 @@ type CampaignSpec struct {
 	TermsAndConditionsURL *URL `json:"termsAndConditionsUrl,omitempty"`
 }
 
-// A2PRegistrationSpec is a US A2P 10DLC registration: one brand and one campaign per
-// Messaging Service.
+// A2PRegistrationSpec is a US A2P 10DLC registration: one brand and one campaign per Messaging Service.
 type A2PRegistrationSpec struct {
-	// credentialsRef names the Secret, in this namespace, with the Twilio credentials.
-	// Defaults to twilio-credentials.
+	// credentialsRef names the Secret, in this namespace, with the Twilio credentials. Defaults to twilio-credentials.
 	// +kubebuilder:default={name: twilio-credentials}
 	// +optional
 	CredentialsRef CredentialsReference `json:"credentialsRef,omitzero"`
 
-	// deletionPolicy: Orphan (default) leaves brand and campaigns when this object is
-	// deleted; Delete deletes the campaigns. The brand always stays: Twilio cannot delete
-	// a brand.
+	// deletionPolicy: Orphan (default) leaves brand and campaigns when this object is deleted; Delete deletes the campaigns. The brand always stays: Twilio cannot delete a brand.
 	// +kubebuilder:default=Orphan
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
-	// managementPolicy: Manage (default) or ObserveOnly, which reads Twilio, reports
-	// differences in status.drift and never writes.
+	// managementPolicy: Manage (default) or ObserveOnly, which reads Twilio, reports differences in status.drift and never writes.
 	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
-	// brand is the brand to register. Immutable: to register another brand, create a new
-	// A2PRegistration.
+	// brand is the brand to register. Immutable: to register another brand, create a new A2PRegistration.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="brand is immutable: Twilio cannot change a registered brand; create a new A2PRegistration instead"
 	// +required
 	Brand BrandSpec `json:"brand"`
@@ -210,9 +186,7 @@ type A2PRegistrationSpec struct {
 	// +optional
 	Campaigns []CampaignSpec `json:"campaigns,omitempty"`
 
-	// recreateCampaignOnImmutableChange: when an immutable campaign field changes, false
-	// (default) leaves the live campaign alone and reports ImmutableFieldChanged; true
-	// deletes and recreates the campaign, which starts a new vetting and its fee.
+	// recreateCampaignOnImmutableChange: when an immutable campaign field changes, false (default) leaves the live campaign alone and reports ImmutableFieldChanged; true deletes and recreates the campaign, which starts a new vetting and its fee.
 	// +kubebuilder:default=false
 	// +optional
 	RecreateCampaignOnImmutableChange bool `json:"recreateCampaignOnImmutableChange,omitempty"`
@@ -256,8 +230,7 @@ type BrandStatus struct {
 	// +listType=atomic
 	// +optional
 	Errors []RegistrationError `json:"errors,omitempty"`
-	// resubmittedFor is the value of the resubmit-brand annotation the operator last acted
-	// on, so each new value resubmits exactly once.
+	// resubmittedFor is the value of the resubmit-brand annotation the operator last acted on, so each new value resubmits exactly once.
 	// +optional
 	ResubmittedFor string `json:"resubmittedFor,omitempty"`
 }
@@ -283,16 +256,13 @@ type CampaignStatus struct {
 	// +listType=atomic
 	// +optional
 	Errors []RegistrationError `json:"errors,omitempty"`
-	// appliedHash identifies the spec entry last sent to Twilio (created, adopted or
-	// updated). An entry whose hash differs was changed by the user, which is what lets
-	// the operator resubmit this campaign (and only this one) for vetting.
+	// appliedHash identifies the spec entry last sent to Twilio (created, adopted or updated): an entry changed since is resubmitted for vetting, that campaign only.
 	// +optional
 	AppliedHash string `json:"appliedHash,omitempty"`
-	// refusal is Twilio's answer when it last refused to apply this spec entry (for
-	// example an edit in a status that allows none); refusedHash identifies that entry.
-	// The operator does not send it again until the entry changes.
+	// refusal is Twilio's answer when it last refused to apply this spec entry (for example an edit in a status that allows none). The operator does not send it again until the entry changes.
 	// +optional
 	Refusal string `json:"refusal,omitempty"`
+	// refusedHash identifies the spec entry Twilio refused.
 	// +optional
 	RefusedHash string `json:"refusedHash,omitempty"`
 }
@@ -310,8 +280,7 @@ type A2PRegistrationStatus struct {
 	// +optional
 	Campaigns []CampaignStatus `json:"campaigns,omitempty"`
 
-	// driftCorrectedFor is the value of the correct-drift annotation the operator last
-	// acted on, so each new value corrects the drift of campaign fields once.
+	// driftCorrectedFor is the value of the correct-drift annotation the operator last acted on, so each new value corrects the drift of campaign fields once.
 	// +optional
 	DriftCorrectedFor string `json:"driftCorrectedFor,omitempty"`
 
@@ -329,15 +298,22 @@ type A2PRegistrationStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.status.accountSid`,priority=1
+// +kubebuilder:printcolumn:name="TCR ID",type=string,JSONPath=`.status.brand.tcrId`,priority=1
+// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 type A2PRegistration struct {
 	metav1.TypeMeta `json:",inline"`
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 
+	// spec is the brand to register and its campaigns.
 	// +required
 	Spec A2PRegistrationSpec `json:"spec"`
+
 	// status defaults to {} so that its observedGeneration default applies before the
 	// operator's first status write.
+
+	// status is what the operator last saw of the brand and its campaigns in Twilio.
 	// +kubebuilder:default={}
 	// +optional
 	Status A2PRegistrationStatus `json:"status,omitzero"`

@@ -26,6 +26,12 @@ const (
 	// correction costs money or a new vetting (a campaign's fields), which the operator
 	// otherwise only reports.
 	CorrectDriftAnnotation = "twilio-operator.io/correct-drift"
+
+	// ReconcileRequestedAtAnnotation: any new value (by convention the current time, as
+	// Flux's reconcile.fluxcd.io/requestedAt) makes the operator sync the object with
+	// Twilio at once, reading everything, instead of at its next resync. The value acted
+	// on is kept in status.lastHandledReconcileAt.
+	ReconcileRequestedAtAnnotation = "twilio-operator.io/reconcile-requested-at"
 )
 
 // DeletionPolicy says what deleting the custom resource does to the Twilio side.
@@ -52,9 +58,7 @@ const (
 
 // CredentialsReference names the Secret holding the Twilio credentials.
 type CredentialsReference struct {
-	// name of a Secret in the object's own namespace, with the key TWILIO_ACCOUNT_SID and
-	// either TWILIO_AUTH_TOKEN or TWILIO_API_KEY plus TWILIO_API_SECRET.
-	// Defaults to twilio-credentials.
+	// name of a Secret in the object's own namespace, with the key TWILIO_ACCOUNT_SID and either TWILIO_AUTH_TOKEN or TWILIO_API_KEY plus TWILIO_API_SECRET. Defaults to twilio-credentials.
 	// +kubebuilder:default=twilio-credentials
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
@@ -82,24 +86,23 @@ type DriftEntry struct {
 	// actual is the value Twilio holds.
 	// +optional
 	Actual string `json:"actual,omitempty"`
-	// keptByTwilio is true when the operator sent the desired value and Twilio kept its
-	// own (it ignored or normalised the field): the operator does not send it again until
-	// the spec changes.
+	// keptByTwilio is true when the operator sent the desired value and Twilio kept its own (it ignored or normalised the field): the operator does not send it again until the spec changes.
 	// +optional
 	KeptByTwilio bool `json:"keptByTwilio,omitempty"`
 }
 
 // CommonStatus is the part of status both kinds share.
 type CommonStatus struct {
-	// observedGeneration is the generation the status describes. It defaults to 0, so
-	// a new object reads as not yet reconciled (kstatus InProgress) before the operator
-	// first writes its status: Helm --wait and Flux do not pass it too early.
+	// The default 0 makes a new object read as not yet reconciled (kstatus InProgress)
+	// before the operator first writes its status, so Helm --wait and Flux do not pass
+	// it too early.
+
+	// observedGeneration is the generation the status describes; 0 until the operator has reconciled the object once.
 	// +kubebuilder:default=0
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions are Ready, Reconciling and Stalled (kstatus-compatible) plus the
-	// kind-specific ones.
+	// conditions are Ready, Reconciling and Stalled (kstatus-compatible) plus the kind-specific ones.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -117,11 +120,14 @@ type CommonStatus struct {
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 
-	// drift lists the fields where Twilio differs from the spec. In ObserveOnly it is the
-	// full report; in Manage it is empty once the operator has put Twilio back.
+	// drift lists the fields where Twilio differs from the spec. In ObserveOnly it is the full report; in Manage it is empty once the operator has put Twilio back.
 	// +listType=atomic
 	// +optional
 	Drift []DriftEntry `json:"drift,omitempty"`
+
+	// lastHandledReconcileAt is the value of the twilio-operator.io/reconcile-requested-at annotation that the operator last acted on with a sync.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
 
 // URL is an absolute http or https URL, as Twilio requires for webhooks and policy links.

@@ -16,23 +16,19 @@ const (
 	PhoneNumberInUseElsewhere PhoneNumberState = "InUseElsewhere"
 )
 
-// MessagingServiceSpec is one Twilio Messaging Service and its sender pool. Every optional
-// field left out is unmanaged: never sent to Twilio and never corrected.
+// MessagingServiceSpec is one Twilio Messaging Service and its sender pool. Every optional field left out is unmanaged: never sent to Twilio and never corrected.
 type MessagingServiceSpec struct {
-	// credentialsRef names the Secret, in this namespace, with the Twilio credentials.
-	// Defaults to twilio-credentials.
+	// credentialsRef names the Secret, in this namespace, with the Twilio credentials. Defaults to twilio-credentials.
 	// +kubebuilder:default={name: twilio-credentials}
 	// +optional
 	CredentialsRef CredentialsReference `json:"credentialsRef,omitzero"`
 
-	// deletionPolicy: Delete (default) deletes the Twilio Messaging Service when this
-	// object is deleted; Orphan leaves it and its numbers untouched.
+	// deletionPolicy: Delete (default) deletes the Twilio Messaging Service when this object is deleted; Orphan leaves it and its numbers untouched.
 	// +kubebuilder:default=Delete
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
-	// managementPolicy: Manage (default) or ObserveOnly, which reads Twilio, reports
-	// differences in status.drift and never writes.
+	// managementPolicy: Manage (default) or ObserveOnly, which reads Twilio, reports differences in status.drift and never writes.
 	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
@@ -43,15 +39,12 @@ type MessagingServiceSpec struct {
 	// +required
 	FriendlyName string `json:"friendlyName"`
 
-	// useInboundWebhookOnNumber (UseInboundWebhookOnNumber), "Defer to sender's webhook":
-	// inbound messages go to each number's own webhook, which is how Flex keeps routing
-	// them. Defaults to true; set false to route inbound through inboundRequestUrl.
+	// useInboundWebhookOnNumber (UseInboundWebhookOnNumber), "Defer to sender's webhook": inbound messages go to each number's own webhook, which is how Flex keeps routing them. Defaults to true; set false to route inbound through inboundRequestUrl.
 	// +kubebuilder:default=true
 	// +optional
 	UseInboundWebhookOnNumber *bool `json:"useInboundWebhookOnNumber,omitempty"`
 
-	// inboundRequestUrl (InboundRequestUrl) receives inbound messages when
-	// useInboundWebhookOnNumber is false. Absolute http or https URL.
+	// inboundRequestUrl (InboundRequestUrl) receives inbound messages when useInboundWebhookOnNumber is false. Absolute http or https URL.
 	// +optional
 	InboundRequestURL *URL `json:"inboundRequestUrl,omitempty"`
 
@@ -75,8 +68,7 @@ type MessagingServiceSpec struct {
 	// +optional
 	StickySender *bool `json:"stickySender,omitempty"`
 
-	// mmsConverter (MmsConverter) converts MMS to SMS with a link where MMS is not
-	// supported.
+	// mmsConverter (MmsConverter) converts MMS to SMS with a link where MMS is not supported.
 	// +optional
 	MmsConverter *bool `json:"mmsConverter,omitempty"`
 
@@ -97,8 +89,7 @@ type MessagingServiceSpec struct {
 	// +optional
 	AreaCodeGeomatch *bool `json:"areaCodeGeomatch,omitempty"`
 
-	// validityPeriod (ValidityPeriod) is how long, in seconds, a queued message stays
-	// valid: 1 to 36000.
+	// validityPeriod (ValidityPeriod) is how long, in seconds, a queued message stays valid: 1 to 36000.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=36000
 	// +optional
@@ -113,9 +104,7 @@ type MessagingServiceSpec struct {
 	// +optional
 	Usecase *string `json:"usecase,omitempty"`
 
-	// phoneNumbers is the sender pool: E.164 numbers (resolved to their PN SID) or PN
-	// SIDs of numbers the account owns, at most 400. Omitted: the pool is unmanaged.
-	// An empty list removes every number from the pool.
+	// phoneNumbers is the sender pool: E.164 numbers (resolved to their PN SID) or PN SIDs of numbers the account owns, at most 400. Omitted: the pool is unmanaged. An empty list removes every number from the pool.
 	// +listType=atomic
 	// +kubebuilder:validation:XValidation:rule="self.all(n, self.exists_one(m, m == n))",messageExpression="'phone number ' + self.filter(n, !self.exists_one(m, m == n))[0] + ' is listed more than once'"
 	// +kubebuilder:validation:MaxItems=400
@@ -152,8 +141,11 @@ type MessagingServiceStatus struct {
 	// +optional
 	AssociatedNumbers string `json:"associatedNumbers,omitempty"`
 
-	// usAppToPersonRegistered mirrors Twilio's us_app_to_person_registered: true while an
-	// A2P campaign is attached to the service.
+	// The default false makes kubectl get -o wide show false rather than <none> before
+	// the first campaign (the API server applies it to stored objects too).
+
+	// usAppToPersonRegistered mirrors Twilio's us_app_to_person_registered: true while an A2P campaign is attached to the service.
+	// +kubebuilder:default=false
 	// +optional
 	UsAppToPersonRegistered bool `json:"usAppToPersonRegistered,omitempty"`
 }
@@ -167,15 +159,22 @@ type MessagingServiceStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.status.accountSid`,priority=1
+// +kubebuilder:printcolumn:name="A2P",type=boolean,JSONPath=`.status.usAppToPersonRegistered`,priority=1
+// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 type MessagingService struct {
 	metav1.TypeMeta `json:",inline"`
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 
+	// spec is the Twilio Messaging Service and its sender pool. Every optional field left out is unmanaged: never sent to Twilio and never corrected.
 	// +required
 	Spec MessagingServiceSpec `json:"spec"`
+
 	// status defaults to {} so that its observedGeneration default applies before the
 	// operator's first status write.
+
+	// status is what the operator last saw of the Messaging Service in Twilio.
 	// +kubebuilder:default={}
 	// +optional
 	Status MessagingServiceStatus `json:"status,omitzero"`

@@ -313,7 +313,7 @@ func TestBrandIsImmutable(t *testing.T) {
 	for field, value := range map[string]any{
 		"a2pProfileBundleSid": "BUaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		"brandType":           "SOLE_PROPRIETOR",
-		"mock":                true,
+		"mock":                false, // the sample registers a mock brand
 	} {
 		changed := u.DeepCopy()
 		g.Expect(unstructured.SetNestedField(changed.Object, value, "spec", "brand", field)).To(Succeed())

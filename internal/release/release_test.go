@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/registry"
 	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	helmregistry "helm.sh/helm/v4/pkg/registry"
@@ -111,6 +112,10 @@ func TestPackagedChart(t *testing.T) {
 // returns the operator container's image.
 func deploymentImage(g Gomega, chrt *chart.Chart) string {
 	install := action.NewInstall(action.NewConfiguration())
+	// A test binary's Helm assumes Kubernetes v1.20, older than the chart's kubeVersion.
+	version, err := common.ParseKubeVersion("v1.30.0")
+	g.Expect(err).NotTo(HaveOccurred())
+	install.KubeVersion = version
 	install.DryRunStrategy = action.DryRunClient
 	install.ReleaseName = "twilio-operator"
 	install.Namespace = "twilio-operator-system"
@@ -139,8 +144,9 @@ func deploymentImage(g Gomega, chrt *chart.Chart) string {
 
 func crdNames(chrt *chart.Chart) []string {
 	var names []string
-	for _, f := range chrt.Files {
-		if dir, name := filepath.Split(f.Name); dir == "crds/" {
+	// The CRDs are templates (templates/crds/), so that helm upgrade upgrades them.
+	for _, f := range chrt.Templates {
+		if dir, name := filepath.Split(f.Name); dir == "templates/crds/" {
 			names = append(names, name)
 		}
 	}

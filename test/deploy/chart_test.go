@@ -100,6 +100,13 @@ func TestOperatorChartDefaults(t *testing.T) {
 	assertRestricted(g, pod.SecurityContext, c.SecurityContext)
 	g.Expect(c.Resources.Requests).NotTo(BeEmpty())
 	g.Expect(c.Resources.Limits).NotTo(BeEmpty())
+	g.Expect(c.Env).To(Equal([]corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "241591910"}}), "90% of the 256Mi limit, in bytes")
+	g.Expect(pod.ImagePullSecrets).To(BeEmpty())
+	g.Expect(pod.TopologySpreadConstraints).To(BeEmpty())
+	for _, crd := range []string{"messagingservices.messaging.twilio-operator.io", "a2pregistrations.messaging.twilio-operator.io"} {
+		g.Expect(find(g, objs, "CustomResourceDefinition", crd).GetAnnotations()).To(HaveKeyWithValue("helm.sh/resource-policy", "keep"),
+			"uninstalling the chart must not delete the CRDs, and with them every object")
+	}
 
 	// The metrics Service reaches the container's metrics port.
 	svc := as[corev1.Service](g, find(g, objs, "Service", "twilio-operator-metrics"))
@@ -294,6 +301,15 @@ func TestOperatorChartRejectsBadValues(t *testing.T) {
 			map[string]any{"metrics": map[string]any{"secure": false, "certSecret": "tls"}}, "metrics.certSecret needs metrics.secure"},
 		"two replicas that would both be active": {
 			map[string]any{"replicas": 2, "leaderElection": map[string]any{"enabled": false}}, "replicas > 1 needs leaderElection.enabled"},
+		"a digest that is not sha256":         {map[string]any{"image": map[string]any{"digest": "v1.2.3"}}, "/image/digest"},
+		"a pull secret without a name":        {map[string]any{"global": map[string]any{"imagePullSecrets": []any{map[string]any{"secret": "x"}}}}, "/global/imagePullSecrets/0"},
+		"a namespace listed twice":            {map[string]any{"watchNamespaces": []any{"team-a", "team-a"}}, "/watchNamespaces"},
+		"a shard name that is no Lease name":  {map[string]any{"shard": "Shard A"}, "/shard"},
+		"a memory ratio above 1":              {map[string]any{"goMemLimitRatio": 1.5}, "/goMemLimitRatio"},
+		"an environment variable unnamed":     {map[string]any{"extraEnv": []any{map[string]any{"value": "x"}}}, "/extraEnv/0"},
+		"a spread constraint without its key": {map[string]any{"topologySpreadConstraints": []any{map[string]any{"maxSkew": 1}}}, "/topologySpreadConstraints/0"},
+		"a CIDR that is no CIDR":              {map[string]any{"networkPolicy": map[string]any{"twilioCidrs": []any{"twilio.com"}}}, "/networkPolicy/twilioCidrs/0"},
+		"a misspelt CRD switch":               {map[string]any{"crds": map[string]any{"install": false}}, "install"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -304,29 +320,43 @@ func TestOperatorChartRejectsBadValues(t *testing.T) {
 	}
 }
 
-// TestOperatorChartCRDsAreGenerated: the chart's crds/ are byte-for-byte the CRDs
-// controller-gen writes to config/crd/bases (hack/sync-chart.sh copies them), and the
-// chart installs exactly those.
+// TestOperatorChartCRDsAreGenerated: the chart's templates/crds are the CRDs
+// controller-gen writes to config/crd/bases (hack/sync-chart.sh wraps them), rendered
+// to the same objects plus the chart's labels and, by default, the keep policy; the
+// chart has no crds/ directory, which Helm would install besides them and never upgrade.
 func TestOperatorChartCRDsAreGenerated(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
 	bases, err := filepath.Glob(filepath.Join(repoRoot, "config", "crd", "bases", "*.yaml"))
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(bases).NotTo(BeEmpty())
-	copies, err := filepath.Glob(filepath.Join(operatorChart, "crds", "*"))
+	templates, err := filepath.Glob(filepath.Join(operatorChart, "templates", "crds", "*"))
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(copies).To(HaveLen(len(bases)), "crds/ holds the generated CRDs and nothing else")
+	g.Expect(templates).To(HaveLen(len(bases)), "templates/crds holds the generated CRDs and nothing else: run `make manifests`")
+	_, err = os.Stat(filepath.Join(operatorChart, "crds"))
+	g.Expect(os.IsNotExist(err)).To(BeTrue(), "no crds/ directory: Helm would install it besides the templates")
 
 	objs := mustRender(t, operatorChart, "default", nil)
+	unkept := mustRender(t, operatorChart, "default", map[string]any{"crds": map[string]any{"keep": false}})
 	for _, base := range bases {
-		want, err := os.ReadFile(base)
+		data, err := os.ReadFile(base)
 		g.Expect(err).NotTo(HaveOccurred())
-		got, err := os.ReadFile(filepath.Join(operatorChart, "crds", filepath.Base(base)))
-		g.Expect(err).NotTo(HaveOccurred(), "run `make manifests`")
-		g.Expect(string(got)).To(Equal(string(want)), "%s is stale: run `make manifests`", base)
-
-		parsed, err := parseManifests(want)
+		parsed, err := parseManifests(data)
 		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(find(g, objs, "CustomResourceDefinition", parsed[0].GetName()).Object).To(Equal(parsed[0].Object))
+		want := parsed[0]
+		got := find(g, objs, "CustomResourceDefinition", want.GetName()).DeepCopy()
+		g.Expect(got.Object["spec"]).To(Equal(want.Object["spec"]), "%s is stale: run `make manifests`", base)
+		g.Expect(got.GetLabels()).To(HaveKeyWithValue("app.kubernetes.io/managed-by", "Helm"))
+		g.Expect(got.GetAnnotations()).To(Equal(map[string]string{
+			"helm.sh/resource-policy": "keep", "controller-gen.kubebuilder.io/version": want.GetAnnotations()["controller-gen.kubebuilder.io/version"],
+		}))
+		g.Expect(find(g, unkept, "CustomResourceDefinition", want.GetName()).GetAnnotations()).NotTo(HaveKey("helm.sh/resource-policy"),
+			"crds.keep=false lets helm uninstall delete the CRDs")
 	}
+
+	without := mustRender(t, operatorChart, "default", map[string]any{"crds": map[string]any{"enabled": false}})
+	for _, u := range without {
+		g.Expect(u.GetKind()).NotTo(Equal("CustomResourceDefinition"), "crds.enabled=false installs no CRD")
+	}
+	g.Expect(without).To(HaveLen(len(objs) - len(bases)))
 }

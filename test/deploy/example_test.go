@@ -10,7 +10,9 @@ import (
 )
 
 // TestContactCenterExampleDefaults: the example chart's defaults are accepted by the
-// CRDs' real validation, and make the campaign reference the chart's own service.
+// CRDs' real validation, make the campaign reference the chart's own service, and are
+// safe in a real account: both objects Orphan their Twilio side and are kept by Helm
+// (helm.sh/resource-policy: keep), the brand is a mock, and no callback URL is set.
 func TestContactCenterExampleDefaults(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
@@ -27,10 +29,14 @@ func TestContactCenterExampleDefaults(t *testing.T) {
 		"usecase":                   "discussion",
 		"useInboundWebhookOnNumber": true,
 		"phoneNumbers":              []any{"+15017122661", "+15017122662"},
-		"deletionPolicy":            "Delete",
-	}))
+		"deletionPolicy":            "Orphan",
+	}), "no statusCallback: a placeholder would receive every message's status")
 	a2p := find(g, objs, "A2PRegistration", "acme-support")
 	g.Expect(nested(g, a2p, "spec", "deletionPolicy")).To(Equal("Orphan"))
+	g.Expect(nested(g, a2p, "spec", "brand", "mock")).To(BeTrue(), "a first registration is a mock brand: no fees")
+	for _, u := range objs {
+		g.Expect(u.GetAnnotations()).To(Equal(map[string]string{"helm.sh/resource-policy": "keep"}), u.GetKind())
+	}
 	g.Expect(nested(g, a2p, "spec", "credentialsRef", "name")).To(Equal("twilio-credentials"))
 	campaigns := nested(g, a2p, "spec", "campaigns").([]any)
 	g.Expect(campaigns).To(HaveLen(1))
@@ -49,6 +55,7 @@ func TestContactCenterExampleValues(t *testing.T) {
 	ns := newNamespace(t, "example-values")
 	objs := mustRender(t, exampleChart, ns, map[string]any{
 		"credentialsSecretName": "flex-prod-twilio",
+		"keep":                  false,
 		"messagingService": map[string]any{
 			"name": "sales-sms", "friendlyName": "Sales: SMS #1", "usecase": "marketing",
 			"useInboundWebhookOnNumber": false, "statusCallback": "https://hooks.example.com/status",
@@ -71,6 +78,9 @@ func TestContactCenterExampleValues(t *testing.T) {
 	g.Expect(dryRunApply(context.Background(), objs...)).To(Succeed())
 
 	ms := find(g, objs, "MessagingService", "sales-sms")
+	for _, u := range objs {
+		g.Expect(u.GetAnnotations()).NotTo(HaveKey("helm.sh/resource-policy"), "keep: false lets Helm delete %s", u.GetKind())
+	}
 	g.Expect(nested(g, ms, "spec", "credentialsRef", "name")).To(Equal("flex-prod-twilio"))
 	g.Expect(nested(g, ms, "spec", "friendlyName")).To(Equal("Sales: SMS #1"))
 	g.Expect(nested(g, ms, "spec", "useInboundWebhookOnNumber")).To(BeFalse(), "false is a value, not an omission")

@@ -36,14 +36,26 @@ func TestOperatorChartArgsAreOperatorFlags(t *testing.T) {
 			"logging":        map[string]any{"level": "debug", "encoder": "console"},
 		},
 		"metrics off": {"metrics": map[string]any{"enabled": false}},
+		"a shard": {
+			"shard": "a", "watchNamespaces": []any{"team-a", "team-b"}, "watchSelector": "twilio-operator.io/shard in (a, b),!legacy",
+			"resources": map[string]any{"limits": map[string]any{"memory": "1.5Gi"}},
+		},
 	} {
 		objs := mustRender(t, operatorChart, "default", values)
-		args := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator")).Spec.Template.Spec.Containers[0].Args
-		out, err := exec.CommandContext(context.Background(), manager, append(args, "-h")...).CombinedOutput()
+		c := as[appsv1.Deployment](g, find(g, objs, "Deployment", "twilio-operator")).Spec.Template.Spec.Containers[0]
+		args := c.Args
+		cmd := exec.CommandContext(context.Background(), manager, append(args, "-h")...)
+		// The chart's environment too: the Go runtime refuses a GOMEMLIMIT it cannot parse
+		// before main runs.
+		for _, env := range c.Env {
+			cmd.Env = append(cmd.Env, env.Name+"="+env.Value)
+		}
+		out, err := cmd.CombinedOutput()
 		// -h ends parsing with flag.ErrHelp, which the operator reports and exits 2 on.
 		g.Expect(err).To(HaveOccurred())
 		g.Expect(string(out)).To(ContainSubstring("help requested"), "%s: the operator refused %v:\n%s", name, args, out)
 		g.Expect(string(out)).NotTo(ContainSubstring("provided but not defined"), name)
 		g.Expect(string(out)).NotTo(ContainSubstring("invalid value"), name)
+		g.Expect(string(out)).NotTo(ContainSubstring("GOMEMLIMIT"), name)
 	}
 }

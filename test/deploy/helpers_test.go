@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -36,11 +38,20 @@ var (
 // renderChart renders a chart as `helm template --include-crds` does: client-side, with
 // the chart's schema validation and the default capabilities.
 func renderChart(dir, releaseName, namespace string, values map[string]any) ([]*unstructured.Unstructured, error) {
+	return renderChartOn(dir, releaseName, namespace, values, "")
+}
+
+// renderChartOn renders a chart for a cluster of kubeVersion (e.g. v1.30.4), as
+// `helm template --kube-version` does; empty: the envtest API server's version.
+func renderChartOn(dir, releaseName, namespace string, values map[string]any, kubeVersion string) ([]*unstructured.Unstructured, error) {
 	chrt, err := loader.Load(dir)
 	if err != nil {
 		return nil, err
 	}
 	install := action.NewInstall(action.NewConfiguration())
+	if install.KubeVersion, err = common.ParseKubeVersion(cmp.Or(kubeVersion, serverVersion)); err != nil {
+		return nil, err
+	}
 	install.DryRunStrategy = action.DryRunClient
 	install.ReleaseName = releaseName
 	install.Namespace = namespace

@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/discovery"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -19,6 +20,11 @@ var repoRoot = filepath.Join("..", "..")
 // k8s talks to a real kube-apiserver with the generated CRDs installed: what it accepts
 // in a dry run is what a cluster accepts from helm or kubectl.
 var k8s client.Client
+
+// serverVersion is the envtest API server's version (v1.37.2), the Kubernetes version
+// charts are rendered for: in a test binary Helm's default is v1.20, older than the
+// operator chart's kubeVersion allows.
+var serverVersion string
 
 func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
@@ -35,6 +41,18 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = env.Stop() }()
+
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cannot create discovery client: %v\n", err)
+		return 1
+	}
+	info, err := disco.ServerVersion()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cannot read the API server's version: %v\n", err)
+		return 1
+	}
+	serverVersion = info.GitVersion
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))

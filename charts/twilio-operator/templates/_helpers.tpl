@@ -85,8 +85,14 @@ floats, which print as 1e+06 and would fail an integer flag.
 {{- with $v.watchNamespace }}
 {{- $args = append $args (printf "--watch-namespace=%s" .) }}
 {{- end }}
+{{- with $v.watchNamespaces }}
+{{- $args = append $args (printf "--watch-namespaces=%s" (join "," .)) }}
+{{- end }}
+{{- with $v.watchSelector }}
+{{- $args = append $args (printf "--watch-selector=%s" .) }}
+{{- end }}
 {{- $args = append $args (printf "--leader-elect=%t" $v.leaderElection.enabled) }}
-{{- with $v.leaderElection.id }}
+{{- with include "twilio-operator.leaderElectionID" . }}
 {{- $args = append $args (printf "--leader-election-id=%s" .) }}
 {{- end }}
 {{- with $v.leaderElection.namespace }}
@@ -121,4 +127,101 @@ floats, which print as 1e+06 and would fail an integer flag.
 {{- /* metricsCertPath is where the metrics.certSecret is mounted. */ -}}
 {{- define "twilio-operator.metricsCertPath" -}}
 /etc/twilio-operator/metrics-certs
+{{- end }}
+
+{{/*
+leaderElectionID names the Lease of leader election, which is also the shard's name:
+leaderElection.id, else one derived from shard, else empty (the operator's default).
+*/}}
+{{- define "twilio-operator.leaderElectionID" -}}
+{{- if .Values.leaderElection.id }}
+{{- .Values.leaderElection.id }}
+{{- else if .Values.shard }}
+{{- printf "%s.twilio-operator.messaging.twilio-operator.io" .Values.shard }}
+{{- end }}
+{{- end }}
+
+{{/*
+watchedNamespaces lists, comma-separated, the namespaces the operator watches
+(watchNamespace and watchNamespaces, each once); empty for every namespace.
+*/}}
+{{- define "twilio-operator.watchedNamespaces" -}}
+{{- $all := .Values.watchNamespaces | default list }}
+{{- with .Values.watchNamespace }}
+{{- $all = prepend $all . }}
+{{- end }}
+{{- join "," (uniq $all) }}
+{{- end }}
+
+{{/*
+image is the operator image: <repository>@<digest> when image.digest is set, else
+<repository>:<tag, default the appVersion>.
+*/}}
+{{- define "twilio-operator.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+imagePullSecrets merges imagePullSecrets with global.imagePullSecrets (names or
+{name: …}), each name once, as the pod's LocalObjectReferences.
+*/}}
+{{- define "twilio-operator.imagePullSecrets" -}}
+{{- $global := list }}
+{{- if .Values.global }}
+{{- $global = .Values.global.imagePullSecrets | default list }}
+{{- end }}
+{{- $names := list }}
+{{- range concat (.Values.imagePullSecrets | default list) $global }}
+{{- if kindIs "string" . }}
+{{- $names = append $names . }}
+{{- else }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- end }}
+{{- range uniq $names }}
+- name: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/*
+memoryBytes turns a Kubernetes memory quantity (256Mi, 1Gi, 512M, 1.5Gi, 268435456)
+into bytes, as a float.
+*/}}
+{{- define "twilio-operator.memoryBytes" -}}
+{{- /* A plain number arrives from YAML as a float, which toString would print as 2.68435456e+08. */}}
+{{- $q := kindIs "float64" . | ternary (printf "%.0f" .) (toString .) }}
+{{- $m := regexFindAll "^([0-9]+(?:\\.[0-9]+)?)([KMGTPE]i?|k)?$" $q 1 }}
+{{- if not $m }}
+{{- fail (printf "resources.limits.memory %q is not a memory quantity such as 256Mi or 1Gi" $q) }}
+{{- end }}
+{{- $num := regexReplaceAll "^([0-9.]+).*$" $q "${1}" }}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" }}
+{{- $factor := dict "" 1.0 "k" 1e3 "K" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 }}
+{{- mulf (float64 $num) (get $factor $unit) }}
+{{- end }}
+
+{{/*
+env is the operator container's environment: GOMEMLIMIT at goMemLimitRatio of the
+memory limit, in bytes (unless extraEnv sets it), then extraEnv.
+*/}}
+{{- define "twilio-operator.env" -}}
+{{- $env := list }}
+{{- $own := false }}
+{{- range .Values.extraEnv }}
+{{- if eq .name "GOMEMLIMIT" }}{{ $own = true }}{{ end }}
+{{- end }}
+{{- $limit := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ $limit = .memory | default "" }}{{ end }}{{ end }}
+{{- if and $limit (gt (float64 .Values.goMemLimitRatio) 0.0) (not $own) }}
+{{- $bytes := mulf (include "twilio-operator.memoryBytes" $limit | float64) .Values.goMemLimitRatio | floor }}
+{{- $env = append $env (dict "name" "GOMEMLIMIT" "value" (printf "%.0f" $bytes)) }}
+{{- end }}
+{{- $env = concat $env (.Values.extraEnv | default list) }}
+{{- with $env }}
+{{- toYaml . }}
+{{- end }}
 {{- end }}
