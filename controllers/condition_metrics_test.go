@@ -44,9 +44,10 @@ func series(g Gomega, e *testEnv, name string) map[string]float64 {
 	return out
 }
 
-// conditionSeries is the label key of one (kind, namespace, type, status, reason).
-func conditionSeries(kind, namespace, condType, status, reason string) string {
-	return "kind=" + kind + ",namespace=" + namespace + ",reason=" + reason + ",status=" + status + ",type=" + condType
+// conditionSeries is the label key of one MessagingService (namespace, type, status,
+// reason).
+func conditionSeries(namespace, condType, status, reason string) string {
+	return "kind=MessagingService,namespace=" + namespace + ",reason=" + reason + ",status=" + status + ",type=" + condType
 }
 
 // TestConditionMetricsFollowStalledObjects: a Stalled object appears in
@@ -73,9 +74,9 @@ func TestConditionMetricsFollowStalledObjects(t *testing.T) {
 	missingStall := waitForCondition(g, missing, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonCredentialsNotFound)
 	alsoStall := waitForCondition(g, alsoMissing, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonCredentialsNotFound)
 
-	invalid := conditionSeries("MessagingService", e.ns, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonInvalidCredentials)
-	notFound := conditionSeries("MessagingService", e.ns, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonCredentialsNotFound)
-	readyFalse := conditionSeries("MessagingService", e.ns, v1alpha1.ConditionReady, "False", v1alpha1.ReasonCredentialsNotFound)
+	invalid := conditionSeries(e.ns, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonInvalidCredentials)
+	notFound := conditionSeries(e.ns, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonCredentialsNotFound)
+	readyFalse := conditionSeries(e.ns, v1alpha1.ConditionReady, "False", v1alpha1.ReasonCredentialsNotFound)
 	oldestMissing := min(missingStall.LastTransitionTime.Unix(), alsoStall.LastTransitionTime.Unix())
 	g.Eventually(func(g Gomega) {
 		counts := series(g, e, conditionMetric)
@@ -100,7 +101,7 @@ func TestConditionMetricsFollowStalledObjects(t *testing.T) {
 	})
 	waitForReady(g, bad)
 	g.Expect(meta.FindStatusCondition(bad.Status.Conditions, v1alpha1.ConditionStalled)).To(BeNil())
-	available := conditionSeries("MessagingService", e.ns, v1alpha1.ConditionReady, "True", v1alpha1.ReasonAvailable)
+	available := conditionSeries(e.ns, v1alpha1.ConditionReady, "True", v1alpha1.ReasonAvailable)
 	g.Eventually(func(g Gomega) {
 		counts := series(g, e, conditionMetric)
 		g.Expect(counts).NotTo(HaveKey(invalid), "a state nobody is in has no series")

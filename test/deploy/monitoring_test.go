@@ -57,8 +57,11 @@ var installMonitoringCRDs = sync.OnceValue(func() error {
 		return fmt.Errorf("go mod download %s: %w", prometheusOperatorModule, err)
 	}
 	var mod struct{ Dir, Error string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		return fmt.Errorf("go mod download %s: %s %v", prometheusOperatorModule, mod.Error, err)
+	if err := json.Unmarshal(out, &mod); err != nil {
+		return fmt.Errorf("go mod download %s: %w", prometheusOperatorModule, err)
+	}
+	if mod.Dir == "" {
+		return fmt.Errorf("go mod download %s: %s", prometheusOperatorModule, mod.Error)
 	}
 	ctx := context.Background()
 	for _, name := range []string{"servicemonitors", "prometheusrules"} {
@@ -267,8 +270,8 @@ func TestOperatorChartRejectsBadMonitoringValues(t *testing.T) {
 			"monitoring": map[string]any{"prometheusRule": map[string]any{"rateLimitedRatio": 5}},
 		}, "/monitoring/prometheusRule/rateLimitedRatio"},
 		"a misspelt switch": {map[string]any{
-			"monitoring": map[string]any{"dashbaord": map[string]any{"enabled": true}},
-		}, "dashbaord"},
+			"monitoring": map[string]any{"dashbords": map[string]any{"enabled": true}},
+		}, "dashbords"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -415,7 +418,7 @@ func operatorMetricNames(t *testing.T) map[string]bool {
 		ClaimsNamespace: ns, Shard: "metrics-inventory"})).To(Succeed())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() { cancel(); g.Expect(<-done).To(Succeed(), "the manager stops cleanly") }()
 
 	typed, err := client.New(restConfig, client.Options{Scheme: scheme})
 	g.Expect(err).NotTo(HaveOccurred())
