@@ -127,7 +127,8 @@ func TestOperatorChartMonitoring(t *testing.T) {
 	for k, v := range selector {
 		g.Expect(svc.Labels).To(HaveKeyWithValue(k, v))
 	}
-	g.Expect(unstructured.NestedStringSlice(sm.Object, "spec", "namespaceSelector", "matchNames")).To(Equal([]string{ns}))
+	namespaces, _, _ := unstructured.NestedStringSlice(sm.Object, "spec", "namespaceSelector", "matchNames")
+	g.Expect(namespaces).To(Equal([]string{ns}))
 	endpoints, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
 	g.Expect(endpoints).To(Equal([]any{map[string]any{
 		"port": svc.Spec.Ports[0].Name, "path": "/metrics", "honorLabels": true, "scheme": "https",
