@@ -232,7 +232,7 @@ func TestOperatorChartMonitoringValues(t *testing.T) {
 	cm := find(g, objs, "ConfigMap", "twilio-operator-dashboard")
 	g.Expect(cm.GetNamespace()).To(Equal(grafana))
 	g.Expect(cm.GetLabels()).To(HaveKeyWithValue("dashboards", "twilio"))
-	g.Expect(cm.GetLabels()).NotTo(HaveKey("grafana_dashboard"), "the labels replace the default")
+	g.Expect(cm.GetLabels()).To(HaveKeyWithValue("grafana_dashboard", "1"), "labels add to the default, as Helm merges maps")
 	g.Expect(cm.GetAnnotations()).To(Equal(map[string]string{"grafana_folder": "Twilio"}))
 
 	// Plain HTTP metrics: no token, no TLS.
@@ -395,7 +395,7 @@ func operatorMetricNames(t *testing.T) map[string]bool {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ns := newNamespace(t, "metrics-inventory")
-	emu := twilioemu.New()
+	emu := twilioemu.New(twilioemu.WithSeed(twilioemu.DefaultSeed()))
 	server := httptest.NewServer(emu)
 	defer server.Close()
 
