@@ -42,6 +42,11 @@ type campaignTarget struct {
 func (r *A2PRegistrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := &v1alpha1.A2PRegistration{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			// Deleted without this operator's finalizer (removed by hand, or while
+			// another process led): it leaves the object metrics all the same.
+			r.forgetDeleted(kindName(obj), req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	return reconcileObject(ctx, r.shared, r.syncs, &a2pRun{A2PRegistrationReconciler: r, obj: obj})

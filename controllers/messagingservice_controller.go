@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -28,6 +29,11 @@ type msRun struct {
 func (r *MessagingServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := &v1alpha1.MessagingService{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			// Deleted without this operator's finalizer (removed by hand, or while
+			// another process led): it leaves the object metrics all the same.
+			r.forgetDeleted(kindName(obj), req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	return reconcileObject(ctx, r.shared, r.syncs, &msRun{MessagingServiceReconciler: r, obj: obj})

@@ -174,7 +174,7 @@ func (s *shared) finalize(ctx context.Context, syncs *syncTracker, obj condition
 		return err
 	}
 	syncs.forget(obj.GetUID())
-	s.ready.forget(obj)
+	s.forgetMetrics(obj)
 	s.claimed.forget(obj.GetUID())
 	s.breaker.forget(obj.GetUID())
 	if err := removeFinalizer(ctx, s.Client, obj); err != nil {
@@ -182,6 +182,24 @@ func (s *shared) finalize(ctx context.Context, syncs *syncTracker, obj condition
 	}
 	s.creds.forget(obj.GetUID())
 	return nil
+}
+
+// released reports whether the object is being deleted and this operator has let it go
+// (its finalizer removed): the object is gone, or only waits for others' finalizers.
+func released(obj conditioned) bool {
+	return !obj.GetDeletionTimestamp().IsZero() && !controllerutil.ContainsFinalizer(obj, finalizer)
+}
+
+// forgetMetrics drops a deleted object from the object metrics.
+func (s *shared) forgetMetrics(obj conditioned) {
+	s.forgetDeleted(kindName(obj), client.ObjectKeyFromObject(obj))
+}
+
+// forgetDeleted drops the object of kind and name from the object metrics: a
+// reconcile found it gone, or finalize let it go.
+func (s *shared) forgetDeleted(kind string, name types.NamespacedName) {
+	s.ready.forget(kind, name)
+	s.conditions.forget(kind, name)
 }
 
 // finish turns the outcome into conditions, writes the status once, and records the
@@ -202,7 +220,14 @@ func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base condi
 		return ctrl.Result{}, err
 	}
 	s.recordTransition(ctx, obj, base)
-	s.ready.observe(obj)
+	if released(obj) {
+		// finalize let the object go: its metrics went with it, and must not come back
+		// from this last look at it.
+		s.forgetMetrics(obj)
+	} else {
+		s.ready.observe(obj)
+		s.conditions.observe(obj)
+	}
 	if obj.GetDeletionTimestamp().IsZero() {
 		syncs.endedWith(obj.GetUID(), obj.GetResourceVersion())
 	}

@@ -83,6 +83,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		breaker: newWriteBreaker(opts.Clock),
 		shards: &accountShards{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace,
 			shard: opts.Shard, clock: opts.Clock, renewed: map[string]time.Time{}},
+		conditions: newConditionMetrics(opts.Registerer),
 	}
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err

@@ -45,6 +45,9 @@ type shared struct {
 	claimed claimMemory
 	breaker *writeBreaker
 	shards  *accountShards
+
+	// conditions export every object's conditions (twilio_operator_object_condition).
+	conditions *conditionMetrics
 }
 
 // claimState is who owns sid, for obj; a claim this process saw obj hold is not read

@@ -41,6 +41,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = env.Stop() }()
+	restConfig = cfg
 
 	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
