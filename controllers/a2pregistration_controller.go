@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -36,6 +37,10 @@ type campaignTarget struct {
 	sid string
 	// problem says why the campaign cannot proceed yet (not found, no SID).
 	problem error
+	// pool is, for a Sole Proprietor brand, how many numbers the referenced
+	// MessagingService reports: a change makes the registration look again, since
+	// such a campaign's service may hold one number.
+	pool string
 }
 
 // Reconcile makes Twilio match one A2PRegistration; see reconcileObject.
@@ -91,7 +96,7 @@ func (t campaignTarget) fingerprint() string {
 	if t.problem != nil {
 		return t.name + "!" + outcomeOf(t.problem).reason
 	}
-	return t.name + "=" + t.sid
+	return t.name + "=" + t.sid + t.pool
 }
 
 func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaignTarget, error) {
@@ -119,6 +124,9 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 		if t.sid = annotation(ms, v1alpha1.SIDAnnotation); t.sid == "" || ms.Status.SID != t.sid {
 			t.sid = ""
 			t.problem = waiting(v1alpha1.ReasonAwaitingMessagingService, "MessagingService %s has no Messaging Service in Twilio yet", t.name)
+		}
+		if run.obj.Spec.Brand.BrandType == v1alpha1.BrandTypeSoleProprietor {
+			t.pool = fmt.Sprintf("#%d", len(ms.Status.PhoneNumbers))
 		}
 	}
 	return t, nil
