@@ -72,7 +72,11 @@ func (run *a2pRun) executeBrand(ctx context.Context, tw twilio.Client, obs regis
 	b := obs.brand
 	switch {
 	case p.register:
-		return run.registerBrand(ctx, tw)
+		registered, err := run.registerBrand(ctx, tw)
+		if err == nil && p.resendOTP != "" {
+			run.brandStatus().OTPResentFor = p.resendOTP // no OTP exists yet: recorded, never sent later unasked
+		}
+		return registered, err
 	case b == nil || obs.brandClaim == claimTaken:
 		return nil, nil // none yet, or another object's: this one reports nothing of it
 	case p.claim || p.adopt:

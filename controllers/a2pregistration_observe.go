@@ -71,6 +71,9 @@ func (run *a2pRun) observe(ctx context.Context, tw twilio.Client, d syncDecision
 		if t.problem != nil || seen[t.sid] {
 			continue // waiting for the service, or a duplicate the plan reports
 		}
+		if identityPending(run.obj, obs.brand) && !run.observeOnly() {
+			continue // nothing is registered until the OTP is answered: a poll reads the brand only
+		}
 		seen[t.sid] = true
 		if err := run.observeCampaign(ctx, tw, c, i); err != nil {
 			return obs, err

@@ -123,8 +123,13 @@ func (p registrationPlan) twilioWrites() int {
 func planRegistration(obj *v1alpha1.A2PRegistration, obs registrationObservation) registrationPlan {
 	p := registrationPlan{correctDrift: newAnnotationValue(obj, v1alpha1.CorrectDriftAnnotation, obj.Status.DriftCorrectedFor)}
 	p.planBrand(obj, obs)
-	if obs.brand != nil && obs.brandClaim != claimTaken {
+	switch {
+	case obs.brand != nil && obs.brandClaim != claimTaken:
 		p.planOTP(obj, obs.brand)
+	case p.register:
+		// A value set before there is a brand is recorded with it: Twilio sends the
+		// first OTP itself once the brand is APPROVED.
+		p.resendOTP = newAnnotationValue(obj, v1alpha1.ResendOTPAnnotation, otpResentFor(obj))
 	}
 	if p.brand == nil || p.brand.Status != twilio.BrandApproved {
 		return p
