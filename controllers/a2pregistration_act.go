@@ -73,8 +73,8 @@ func (run *a2pRun) executeBrand(ctx context.Context, tw twilio.Client, obs regis
 	switch {
 	case p.register:
 		registered, err := run.registerBrand(ctx, tw)
-		if err == nil && p.resendOTP != "" {
-			run.brandStatus().OTPResentFor = p.resendOTP // no OTP exists yet: recorded, never sent later unasked
+		if err == nil {
+			run.recordOTPValue(p.resendOTP) // no OTP exists yet
 		}
 		return registered, err
 	case b == nil || obs.brandClaim == claimTaken:
@@ -90,12 +90,10 @@ func (run *a2pRun) executeBrand(ctx context.Context, tw twilio.Client, obs regis
 		}
 		run.events.normal(run.obj, reasonAdopted, actionCreate, "Recovered brand registration %s made before an interruption", b.SID)
 	}
-	switch {
-	case p.sendOTP:
+	if p.sendOTP {
 		return run.sendOTP(ctx, tw, b, p.resendOTP)
-	case p.resendOTP != "":
-		run.brandStatus().OTPResentFor = p.resendOTP // no OTP to send now: recorded, never sent later unasked
 	}
+	run.recordOTPValue(p.resendOTP) // no OTP to send now
 	if !p.resubmit {
 		return b, nil
 	}

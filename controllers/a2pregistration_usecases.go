@@ -103,6 +103,14 @@ func (p *registrationPlan) planOTP(obj *v1alpha1.A2PRegistration, b *twilio.Bran
 	p.resendOTP, p.sendOTP = v, identityPending(obj, b)
 }
 
+// recordOTPValue records a resend-otp value that came when there was no OTP to send,
+// so it never sends one later, unasked.
+func (run *a2pRun) recordOTPValue(value string) {
+	if value != "" {
+		run.brandStatus().OTPResentFor = value
+	}
+}
+
 // sendOTP sends a new OTP for the brand, once per value of the resend-otp annotation,
 // and returns the brand as Twilio reports it afterwards. The value is recorded as
 // soon as Twilio took the request, so a later failure never sends a second text.

@@ -20,10 +20,10 @@ const (
 	otpExpiry         = 24 * time.Hour // twilioemu.DefaultDelays().OTPExpiry, Twilio's
 )
 
-// soleProprietorRegistration is a SOLE_PROPRIETOR registration on the emulator's
-// seeded sole proprietor bundles, with its one campaign on service.
-func (e *testEnv) soleProprietorRegistration(name, service string) *v1alpha1.A2PRegistration {
-	a := e.registration(name, service)
+// soleProprietorRegistration is a SOLE_PROPRIETOR registration, ada, on the emulator's
+// seeded sole proprietor bundles, with its one campaign on the MessagingService solo.
+func (e *testEnv) soleProprietorRegistration() *v1alpha1.A2PRegistration {
+	a := e.registration("ada", "solo")
 	a.Spec.Brand = v1alpha1.BrandSpec{
 		CustomerProfileBundleSID: twilioemu.DefaultStarterProfile,
 		A2PProfileBundleSID:      twilioemu.DefaultSoleProprietorTrustProduct,
@@ -47,7 +47,7 @@ func TestSoleProprietorWaitsForItsOTPThenRegistersItsCampaign(t *testing.T) {
 	g := NewWithT(t)
 	e := startEnv(t)
 	e.readyService(g, "solo", number1)
-	a2p := e.soleProprietorRegistration("ada", "solo")
+	a2p := e.soleProprietorRegistration()
 	// An annotation applied with the object, before there is any OTP: Twilio sends the
 	// first OTP itself at approval, so it must not send a second one.
 	withAnnotation(v1alpha1.ResendOTPAnnotation, "from-the-start")(a2p)
@@ -99,7 +99,7 @@ func TestSoleProprietorResendsItsOTPOncePerAnnotationValue(t *testing.T) {
 	g := NewWithT(t)
 	e := startEnv(t)
 	e.readyService(g, "solo", number1)
-	a2p := e.soleProprietorRegistration("ada", "solo")
+	a2p := e.soleProprietorRegistration()
 	e.awaitingOTP(g, a2p)
 	brands, _ := e.emu.Brands(account)
 	sid := brands[0].Sid
@@ -142,7 +142,7 @@ func TestSoleProprietorExpiredOTPStallsUntilResent(t *testing.T) {
 	g := NewWithT(t)
 	e := startEnv(t)
 	e.readyService(g, "solo", number1)
-	a2p := e.soleProprietorRegistration("ada", "solo")
+	a2p := e.soleProprietorRegistration()
 	e.awaitingOTP(g, a2p)
 	brands, _ := e.emu.Brands(account)
 	sid := brands[0].Sid
@@ -179,7 +179,7 @@ func TestSoleProprietorRefusedOTPHasItsReason(t *testing.T) {
 	g := NewWithT(t)
 	e := startEnv(t)
 	e.readyService(g, "solo", number1)
-	a2p := e.soleProprietorRegistration("ada", "solo")
+	a2p := e.soleProprietorRegistration()
 	e.awaitingOTP(g, a2p)
 	brands, _ := e.emu.Brands(account)
 	g.Expect(e.emu.RejectBrandOTP(brands[0].Sid)).To(Succeed())
@@ -193,7 +193,7 @@ func TestSoleProprietorServiceWithTwoNumbersRegistersNoCampaign(t *testing.T) {
 	g := NewWithT(t)
 	e := startEnv(t)
 	ms := e.readyService(g, "solo", number1, number2)
-	a2p := e.soleProprietorRegistration("ada", "solo")
+	a2p := e.soleProprietorRegistration()
 	e.awaitingOTP(g, a2p)
 	brands, _ := e.emu.Brands(account)
 	g.Expect(e.emu.CompleteBrandOTP(brands[0].Sid)).To(Succeed())
