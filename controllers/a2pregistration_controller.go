@@ -99,6 +99,17 @@ func (t campaignTarget) fingerprint() string {
 	return t.name + "=" + t.sid + t.pool
 }
 
+// associatedNumbers is how many numbers a MessagingService reports in its pool.
+func associatedNumbers(ms *v1alpha1.MessagingService) int {
+	n := 0
+	for _, p := range ms.Status.PhoneNumbers {
+		if p.State == v1alpha1.PhoneNumberAssociated {
+			n++
+		}
+	}
+	return n
+}
+
 func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaignTarget, error) {
 	if c.MessagingServiceRef == nil {
 		return campaignTarget{sid: c.MessagingServiceSID}, nil
@@ -126,7 +137,7 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 			t.problem = waiting(v1alpha1.ReasonAwaitingMessagingService, "MessagingService %s has no Messaging Service in Twilio yet", t.name)
 		}
 		if run.obj.Spec.Brand.BrandType == v1alpha1.BrandTypeSoleProprietor {
-			t.pool = fmt.Sprintf("#%d", len(ms.Status.PhoneNumbers))
+			t.pool = fmt.Sprintf("#%d", associatedNumbers(ms))
 		}
 	}
 	return t, nil
