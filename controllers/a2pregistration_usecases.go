@@ -117,7 +117,8 @@ func (run *a2pRun) recordOTPValue(value string) {
 func (run *a2pRun) sendOTP(ctx context.Context, tw twilio.Client, b *twilio.Brand, value string) (*twilio.Brand, error) {
 	err := tw.SendBrandOTP(ctx, b.SID)
 	run.breaker.wrote(run.obj)
-	if cls := twilio.ClassOf(err); err != nil && cls != twilio.ClassUser && cls != twilio.ClassNotFound {
+	if cls := twilio.ClassOf(err); err != nil && (cls == twilio.ClassTransient || cls == twilio.ClassAuth) {
+		// Not sent (or not known to be): retried with backoff, the value not yet spent.
 		return b, fmt.Errorf("cannot send a new OTP for brand registration %s: %w", b.SID, err)
 	}
 	run.brandStatus().OTPResentFor = value
