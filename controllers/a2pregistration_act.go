@@ -39,9 +39,19 @@ func (run *a2pRun) execute(ctx context.Context, tw twilio.Client, obs registrati
 	if err != nil || p.brand == nil {
 		return res, err
 	}
+	identity := p.identity
+	if p.sendOTP {
+		identity = identityProblem(run.obj, brand) // as Twilio reports the brand after the new OTP
+	}
+	res.problems.add(identity)
 	res.campaigns = make([]v1alpha1.CampaignStatus, len(p.campaigns))
 	for i := range p.campaigns {
-		st, kept, err := run.executeCampaign(ctx, tw, i, p.brand.SID, p.campaigns[i])
+		cp := p.campaigns[i]
+		if cp.awaitsIdentity {
+			res.campaigns[i] = cp.status
+			continue // identity, in the problems already, says why
+		}
+		st, kept, err := run.executeCampaign(ctx, tw, i, p.brand.SID, cp)
 		res.campaigns[i], res.kept = st, append(res.kept, kept...)
 		if err != nil {
 			if outcomeOf(err).transient {
@@ -62,7 +72,11 @@ func (run *a2pRun) executeBrand(ctx context.Context, tw twilio.Client, obs regis
 	b := obs.brand
 	switch {
 	case p.register:
-		return run.registerBrand(ctx, tw)
+		registered, err := run.registerBrand(ctx, tw)
+		if err == nil {
+			run.recordOTPValue(p.resendOTP) // no OTP exists yet
+		}
+		return registered, err
 	case b == nil || obs.brandClaim == claimTaken:
 		return nil, nil // none yet, or another object's: this one reports nothing of it
 	case p.claim || p.adopt:
@@ -76,6 +90,10 @@ func (run *a2pRun) executeBrand(ctx context.Context, tw twilio.Client, obs regis
 		}
 		run.events.normal(run.obj, reasonAdopted, actionCreate, "Recovered brand registration %s made before an interruption", b.SID)
 	}
+	if p.sendOTP {
+		return run.sendOTP(ctx, tw, b, p.resendOTP)
+	}
+	run.recordOTPValue(p.resendOTP) // no OTP to send now
 	if !p.resubmit {
 		return b, nil
 	}
@@ -161,6 +179,9 @@ func (run *a2pRun) executeCampaign(ctx context.Context, tw twilio.Client, i int,
 	}
 	st = liveStatus(st, live)
 	st.AppliedHash, st.Refusal, st.RefusedHash = cp.hash, "", ""
+	if cp.create || cp.recreate {
+		st.PostApprovalRequired = cp.postApproval
+	}
 	kept := run.keptCampaignFields(fmt.Sprintf("campaigns[%d]", i), spec, live)
 	return st, kept, campaignVerdict(st, fmt.Sprintf("campaigns[%d]", i))
 }
@@ -254,7 +275,8 @@ func campaignVerdict(st v1alpha1.CampaignStatus, prefix string) error {
 		return stall(v1alpha1.ReasonCampaignFailed, "campaign %s on Messaging Service %s is SUSPENDED by the carriers: contact Twilio support",
 			st.SID, st.MessagingServiceSID)
 	}
-	return awaitingVetting(v1alpha1.ReasonAwaitingCampaignVetting, "campaign %s on Messaging Service %s is %s", st.SID, st.MessagingServiceSID, st.Status)
+	return awaitingVetting(v1alpha1.ReasonAwaitingCampaignVetting, "campaign %s on Messaging Service %s is %s%s",
+		st.SID, st.MessagingServiceSID, st.Status, postApprovalNote(st))
 }
 
 // removeCampaigns deletes the campaigns the user removed from the spec, those this

@@ -176,10 +176,15 @@ func TestA2PRegistrationCampaignChanges(t *testing.T) {
 	g.Expect(live[0].UsAppToPersonUsecase).To(Equal("MIXED"))
 	g.Expect(live[0].Sid).NotTo(Equal(first))
 
-	// A use case Twilio refuses (400, 21720) is InvalidSpec and names the problem.
+	// A use case Twilio does not offer the brand is UsecaseNotAllowed, checked before
+	// the live campaign is deleted: it keeps carrying traffic.
 	update(g, a2p, func(a *v1alpha1.A2PRegistration) { a.Spec.Campaigns[0].Usecase = "NOT_A_USECASE" })
-	cond = waitForCondition(g, a2p, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonInvalidSpec)
-	g.Expect(cond.Message).To(ContainSubstring("21720"))
+	cond = waitForCondition(g, a2p, v1alpha1.ConditionStalled, "True", v1alpha1.ReasonUsecaseNotAllowed)
+	g.Expect(cond.Message).To(ContainSubstring("Twilio does not offer use case NOT_A_USECASE"))
+	g.Expect(e.count(routeDeleteCampaign)).To(Equal(1), "the live campaign is not deleted for a use case Twilio would refuse")
+	g.Expect(e.count(routeCreateCampaign)).To(Equal(1))
+	live, _ = e.emu.Campaigns(account)
+	g.Expect(live).To(HaveLen(1))
 }
 
 func TestA2PRegistrationCampaignRemovalAndDeletionPolicies(t *testing.T) {

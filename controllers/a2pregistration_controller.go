@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -36,6 +37,10 @@ type campaignTarget struct {
 	sid string
 	// problem says why the campaign cannot proceed yet (not found, no SID).
 	problem error
+	// pool is, for a Sole Proprietor brand, how many numbers the referenced
+	// MessagingService reports: a change makes the registration look again, since
+	// such a campaign's service may hold one number.
+	pool string
 }
 
 // Reconcile makes Twilio match one A2PRegistration; see reconcileObject.
@@ -96,7 +101,18 @@ func (t campaignTarget) fingerprint() string {
 	if t.problem != nil {
 		return t.name + "!" + outcomeOf(t.problem).reason
 	}
-	return t.name + "=" + t.sid
+	return t.name + "=" + t.sid + t.pool
+}
+
+// associatedNumbers is how many numbers a MessagingService reports in its pool.
+func associatedNumbers(ms *v1alpha1.MessagingService) int {
+	n := 0
+	for _, p := range ms.Status.PhoneNumbers {
+		if p.State == v1alpha1.PhoneNumberAssociated {
+			n++
+		}
+	}
+	return n
 }
 
 func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaignTarget, error) {
@@ -124,6 +140,9 @@ func (run *a2pRun) target(ctx context.Context, c v1alpha1.CampaignSpec) (campaig
 		if t.sid = annotation(ms, v1alpha1.SIDAnnotation); t.sid == "" || ms.Status.SID != t.sid {
 			t.sid = ""
 			t.problem = waiting(v1alpha1.ReasonAwaitingMessagingService, "MessagingService %s has no Messaging Service in Twilio yet", t.name)
+		}
+		if run.obj.Spec.Brand.BrandType == v1alpha1.BrandTypeSoleProprietor {
+			t.pool = fmt.Sprintf("#%d", associatedNumbers(ms))
 		}
 	}
 	return t, nil

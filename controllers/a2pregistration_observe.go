@@ -26,6 +26,8 @@ type registrationObservation struct {
 	// campaigns has one entry per spec.campaigns entry, read once the brand is
 	// APPROVED.
 	campaigns []campaignObservation
+	// usecases are the use case lists read in this sync, by service and brand SID.
+	usecases map[string][]twilio.Usecase
 }
 
 // campaignObservation is what a sync read of one campaign's Messaging Service.
@@ -41,6 +43,14 @@ type campaignObservation struct {
 	serviceTaken bool
 	// claim is who owns the live campaign.
 	claim claimState
+	// poolSize is how many numbers the service holds, read (poolRead) before a
+	// SOLE_PROPRIETOR brand's campaign is registered.
+	poolSize int
+	poolRead bool
+	// usecases are the use cases Twilio offers the brand on the service, read
+	// (usecasesRead) before a campaign is registered.
+	usecases     []twilio.Usecase
+	usecasesRead bool
 }
 
 // observe reads the brand (or the bundles a new one needs) and, once the brand is
@@ -61,8 +71,14 @@ func (run *a2pRun) observe(ctx context.Context, tw twilio.Client, d syncDecision
 		if t.problem != nil || seen[t.sid] {
 			continue // waiting for the service, or a duplicate the plan reports
 		}
+		if identityPending(run.obj, obs.brand) && !run.observeOnly() {
+			continue // nothing is registered until the OTP is answered: a poll reads the brand only
+		}
 		seen[t.sid] = true
 		if err := run.observeCampaign(ctx, tw, c, i); err != nil {
+			return obs, err
+		}
+		if err := run.observeCampaignNeeds(ctx, tw, &obs, c, i); err != nil {
 			return obs, err
 		}
 	}
@@ -95,12 +111,17 @@ func (run *a2pRun) observeBrand(ctx context.Context, tw twilio.Client, d syncDec
 }
 
 // readBrand reads the annotated brand; on a poll while campaigns are vetted, the
-// APPROVED brand of the status stands, re-read at resync.
+// APPROVED brand of the status stands, re-read at resync. A Sole Proprietor brand
+// whose identity is not verified yet is read at every poll: its owner's answer to the
+// OTP is what the poll waits for.
 func (run *a2pRun) readBrand(ctx context.Context, tw twilio.Client, d syncDecision, sid string, obs *registrationObservation) error {
 	if known := run.obj.Status.Brand; known != nil && known.SID == sid && known.Status == twilio.BrandApproved &&
 		d.polls > 0 && !d.inputsChanged && run.obj.Status.SID == sid {
-		obs.brand, obs.brandClaim = &twilio.Brand{SID: sid, Status: known.Status}, claimMine
-		return nil
+		b := &twilio.Brand{SID: sid, Status: known.Status, IdentityStatus: known.IdentityStatus}
+		if !identityPending(run.obj, b) {
+			obs.brand, obs.brandClaim = b, claimMine
+			return nil
+		}
 	}
 	b, err := tw.FetchBrand(ctx, sid)
 	if twilio.IsNotFound(err) {

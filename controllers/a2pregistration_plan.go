@@ -48,6 +48,13 @@ type registrationPlan struct {
 	remove []v1alpha1.CampaignStatus
 	// correctDrift is the new value of the correct-drift annotation, when there is one.
 	correctDrift string
+	// identity is why an APPROVED Sole Proprietor brand's campaigns wait for its OTP
+	// (see identityProblem); nil once its identity is verified.
+	identity error
+	// resendOTP is a new value of the resend-otp annotation; sendOTP sends the OTP for
+	// it (free, but it texts the sole proprietor), else the value is only recorded.
+	resendOTP string
+	sendOTP   bool
 }
 
 // campaignPlan is what one sync does to one campaign.
@@ -71,6 +78,11 @@ type campaignPlan struct {
 	// record marks the entry as applied without a write: an adopted campaign, whose
 	// differences from the spec are reported, never charged for unasked.
 	record bool
+	// postApproval says the use case of the campaign to register needs post-approval.
+	postApproval bool
+	// awaitsIdentity says the campaign is registered once the Sole Proprietor brand's
+	// identity is verified: it waits with the brand's identity problem.
+	awaitsIdentity bool
 }
 
 // costs counts the plan's Twilio writes by what they cost.
@@ -95,10 +107,15 @@ func (p registrationPlan) costs() map[cost]int {
 	return n
 }
 
-// twilioWrites is how many of the writes go to Twilio (claims and records do not).
+// twilioWrites is how many of the writes go to Twilio (claims and records do not; an
+// OTP request, free, does).
 func (p registrationPlan) twilioWrites() int {
 	c := p.costs()
-	return c[costRevet] + c[costFee] + c[costDestructive]
+	n := c[costRevet] + c[costFee] + c[costDestructive]
+	if p.sendOTP {
+		n++
+	}
+	return n
 }
 
 // planRegistration decides the sync's writes from the object and the observation. It
@@ -106,8 +123,19 @@ func (p registrationPlan) twilioWrites() int {
 func planRegistration(obj *v1alpha1.A2PRegistration, obs registrationObservation) registrationPlan {
 	p := registrationPlan{correctDrift: newAnnotationValue(obj, v1alpha1.CorrectDriftAnnotation, obj.Status.DriftCorrectedFor)}
 	p.planBrand(obj, obs)
+	switch {
+	case obs.brand != nil && obs.brandClaim != claimTaken:
+		p.planOTP(obj, obs.brand)
+	case p.register:
+		// A value set before there is a brand is recorded with it: Twilio sends the
+		// first OTP itself once the brand is APPROVED.
+		p.resendOTP = newAnnotationValue(obj, v1alpha1.ResendOTPAnnotation, otpResentFor(obj))
+	}
 	if p.brand == nil || p.brand.Status != twilio.BrandApproved {
 		return p
+	}
+	if !p.sendOTP {
+		p.identity = identityProblem(obj, p.brand)
 	}
 	used := map[string]int{}
 	p.campaigns = make([]campaignPlan, len(obj.Spec.Campaigns))
@@ -236,7 +264,7 @@ func (p *registrationPlan) planCampaign(obj *v1alpha1.A2PRegistration, i int, c 
 		cp.status.SID, cp.status.CampaignID, cp.status.Status, cp.status.Errors = "", "", "", nil
 		return
 	case c.live == nil:
-		cp.create = true
+		p.planCreate(obj, i, prefix, c, cp)
 		return
 	case c.claim == claimTaken:
 		cp.problem = errAlreadyManaged("campaign", c.live.SID, "Messaging Service "+c.target.sid+
@@ -251,6 +279,34 @@ func (p *registrationPlan) planCampaign(obj *v1alpha1.A2PRegistration, i int, c 
 	cp.claim = c.claim != claimMine && obj.Spec.ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly
 	cp.status = liveStatus(cp.status, c.live)
 	p.planCampaignChange(obj, i, prefix, c.live, cp)
+	if cp.recreate {
+		// A recreate registers the campaign again, with its fee: the new use case must be
+		// one Twilio offers the brand.
+		u, err := offeredUsecase(prefix, obj.Spec.Campaigns[i].Usecase, p.brand.SID, c)
+		cp.recreate, cp.problem, cp.postApproval = err == nil, err, u.PostApprovalRequired
+		if !c.usecasesRead {
+			cp.postApproval = cp.status.PostApprovalRequired // the use case is the one registered
+		}
+	}
+}
+
+// planCreate registers a campaign the service does not have yet, unless what it needs
+// first is missing: the Sole Proprietor brand's verified identity, a service within
+// the Sole Proprietor limits, a use case Twilio offers the brand. Each of those is
+// checked before the vetting fee is spent.
+func (p *registrationPlan) planCreate(obj *v1alpha1.A2PRegistration, i int, prefix string, c campaignObservation, cp *campaignPlan) {
+	if p.identity != nil || p.sendOTP {
+		cp.awaitsIdentity = true
+		return
+	}
+	if cp.problem = soleProprietorLimit(prefix, c); cp.problem != nil {
+		return
+	}
+	u, err := offeredUsecase(prefix, obj.Spec.Campaigns[i].Usecase, p.brand.SID, c)
+	if cp.problem = err; err != nil {
+		return
+	}
+	cp.create, cp.postApproval = true, u.PostApprovalRequired
 }
 
 // planCampaignChange compares the spec entry with the live campaign. A difference is
@@ -345,7 +401,7 @@ func campaignStatusOf(obj *v1alpha1.A2PRegistration, t campaignTarget) v1alpha1.
 // liveStatus is st with what Twilio reports of the live campaign.
 func liveStatus(st v1alpha1.CampaignStatus, live *twilio.Campaign) v1alpha1.CampaignStatus {
 	if st.SID != live.SID {
-		st.AppliedHash, st.Refusal, st.RefusedHash = "", "", "" // another campaign than the one recorded
+		st.AppliedHash, st.Refusal, st.RefusedHash, st.PostApprovalRequired = "", "", "", false // another campaign than the one recorded
 	}
 	st.SID, st.CampaignID, st.Status, st.Errors = live.SID, live.CampaignID, live.Status, registrationErrors(live.Errors)
 	return st

@@ -34,6 +34,7 @@ func (run *a2pRun) report(p registrationPlan, res registrationResult) {
 func (run *a2pRun) reportObserved(obs registrationObservation, p registrationPlan) error {
 	res := registrationResult{brand: obs.brand}
 	if p.brand != nil {
+		res.problems.add(p.identity)
 		res.campaigns = make([]v1alpha1.CampaignStatus, len(p.campaigns))
 		for i, cp := range p.campaigns {
 			res.campaigns[i] = cp.status

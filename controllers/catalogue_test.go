@@ -443,17 +443,29 @@ func TestBadInputCatalogue(t *testing.T) {
 			drive: approveBrand, reason: v1alpha1.ReasonMessagingServiceNotFound, writes: 1,
 			message: fixed("Messaging Service " + missingService + " does not exist in account " + account),
 		},
-		"a campaign use case Twilio refuses": {
+		"a campaign use case Twilio does not offer": {
 			setup: readySupport,
 			object: func(e *testEnv, _ string) client.Object {
 				a := e.registration("bad", "support")
 				a.Spec.Campaigns[0].Usecase = "NOT_A_USECASE"
 				return a
 			},
-			drive: approveBrand, reason: v1alpha1.ReasonInvalidSpec, writes: 1,
-			message: func(_ *testEnv, _ client.Object, sid string) string {
-				return "Twilio rejected the request: cannot register the campaign on Messaging Service " + sid +
-					": POST /v1/Services/{MessagingServiceSid}/Compliance/Usa2p: twilio error 21720: UsAppToPersonUsecase is invalid: \"NOT_A_USECASE\" (HTTP 400)"
+			drive: approveBrand, reason: v1alpha1.ReasonUsecaseNotAllowed, writes: 1,
+			message: func(e *testEnv, _ client.Object, sid string) string {
+				brand := brandSID(NewWithT(t), e)
+				list, err := consoleClient(e.emu).ListBrandUsecases(ctx, sid, brand)
+				NewWithT(t).Expect(err).NotTo(HaveOccurred())
+				var offered []string
+				for _, u := range list {
+					if u.PostApprovalRequired {
+						offered = append(offered, u.Code+" (post-approval required)")
+					} else {
+						offered = append(offered, u.Code)
+					}
+				}
+				return "Twilio does not offer use case NOT_A_USECASE to brand registration " + brand + " on Messaging Service " + sid +
+					"; it offers " + strings.Join(offered, ", ") + ": change campaigns[0].usecase to one of them " +
+					"(no campaign was registered, no vetting fee spent)"
 			},
 		},
 		"a campaign that fails vetting": {

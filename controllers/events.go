@@ -24,6 +24,8 @@ const (
 	reasonDrift       eventReason = "DriftDetected"
 	reasonKeptTwilio  eventReason = "KeptByTwilio" // Twilio kept its own value of a field the operator sent
 	reasonReleased    eventReason = "Released"     // a non-owner was deleted and left the owner's Twilio object alone
+	reasonOTPSent     eventReason = "OTPSent"      // Twilio texted a Sole Proprietor brand's owner a new OTP
+	reasonOTPRefused  eventReason = "OTPRefused"   // Twilio refused to send a new OTP
 )
 
 // Event actions: what the operator was doing.

@@ -107,7 +107,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(s.usersOfSecret(&v1alpha1.A2PRegistrationList{})),
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.MessagingService{}, handler.EnqueueRequestsFromMapFunc(s.registrationsUsing),
-			builder.WithPredicates(predicate.AnnotationChangedPredicate{})).
+			builder.WithPredicates(predicate.Or(predicate.AnnotationChangedPredicate{}, poolSizeChanged()))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(a2p)
 }
@@ -175,6 +175,16 @@ func sidOf(o client.Object) []string {
 // inputsChanged passes the events that can change what the operator must do: a new
 // generation (spec), annotations (adoption, pause, resubmit) and deletion. Status-only
 // updates, including the operator's own, are dropped.
+// poolSizeChanged passes a MessagingService whose sender pool grew or shrank: the
+// campaign of a Sole Proprietor brand waits for a service with one number.
+func poolSizeChanged() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		old, okOld := e.ObjectOld.(*v1alpha1.MessagingService)
+		updated, okNew := e.ObjectNew.(*v1alpha1.MessagingService)
+		return okOld && okNew && associatedNumbers(old) != associatedNumbers(updated)
+	}}
+}
+
 func inputsChanged() predicate.Predicate {
 	deletion := predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		return !e.ObjectNew.GetDeletionTimestamp().Equal(e.ObjectOld.GetDeletionTimestamp())

@@ -156,7 +156,10 @@ type CampaignSpec struct {
 	TermsAndConditionsURL *URL `json:"termsAndConditionsUrl,omitempty"`
 }
 
-// A2PRegistrationSpec is a US A2P 10DLC registration: one brand and one campaign per Messaging Service.
+// A2PRegistrationSpec is a US A2P 10DLC registration: one brand and one campaign per Messaging Service. A SOLE_PROPRIETOR brand has at most one campaign, of use case SOLE_PROPRIETOR, the only use case such a brand may register and one no other brand may; a mock SOLE_PROPRIETOR brand has none (Twilio creates no mock campaign for it).
+// +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || !has(self.brand.brandType) || self.brand.brandType != 'SOLE_PROPRIETOR' || size(self.campaigns) <= 1",message="a SOLE_PROPRIETOR brand has at most one campaign"
+// +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || self.campaigns.all(c, (c.usecase == 'SOLE_PROPRIETOR') == (has(self.brand.brandType) && self.brand.brandType == 'SOLE_PROPRIETOR'))",message="the campaign of a SOLE_PROPRIETOR brand has usecase SOLE_PROPRIETOR, and only such a brand's campaign may"
+// +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || size(self.campaigns) == 0 || !has(self.brand.mock) || !self.brand.mock || !has(self.brand.brandType) || self.brand.brandType != 'SOLE_PROPRIETOR'",message="a mock SOLE_PROPRIETOR brand cannot have campaigns: Twilio creates no mock campaign for it"
 type A2PRegistrationSpec struct {
 	// credentialsRef names the Secret, in this namespace, with the Twilio credentials. Defaults to twilio-credentials.
 	// +kubebuilder:default={name: twilio-credentials}
@@ -233,6 +236,9 @@ type BrandStatus struct {
 	// resubmittedFor is the value of the resubmit-brand annotation the operator last acted on, so each new value resubmits exactly once.
 	// +optional
 	ResubmittedFor string `json:"resubmittedFor,omitempty"`
+	// otpResentFor is the value of the resend-otp annotation the operator last acted on, so each new value sends a SOLE_PROPRIETOR brand's OTP at most once.
+	// +optional
+	OTPResentFor string `json:"otpResentFor,omitempty"`
 }
 
 // CampaignStatus is what Twilio reports of one campaign.
@@ -265,6 +271,9 @@ type CampaignStatus struct {
 	// refusedHash identifies the spec entry Twilio refused.
 	// +optional
 	RefusedHash string `json:"refusedHash,omitempty"`
+	// postApprovalRequired is true when Twilio listed the campaign's use case as needing post-approval when the operator registered it: after vetting, the carriers approve the campaign before it carries traffic.
+	// +optional
+	PostApprovalRequired bool `json:"postApprovalRequired,omitempty"`
 }
 
 // A2PRegistrationStatus is what the operator last saw of the brand and its campaigns.

@@ -22,6 +22,10 @@ const (
 	// ResubmitBrandAnnotation: any new value resubmits a FAILED brand once.
 	ResubmitBrandAnnotation = "twilio-operator.io/resubmit-brand"
 
+	// ResendOTPAnnotation: any new value sends a SOLE_PROPRIETOR brand's OTP again, once
+	// (the brand must be APPROVED and not yet VERIFIED).
+	ResendOTPAnnotation = "twilio-operator.io/resend-otp"
+
 	// CorrectDriftAnnotation: any new value puts back, once, drift found in fields whose
 	// correction costs money or a new vetting (a campaign's fields), which the operator
 	// otherwise only reports.

@@ -52,6 +52,10 @@ const (
 	ReasonAwaitingCampaignVetting = "AwaitingCampaignVetting"
 	// ReasonAwaitingMessagingService means a referenced MessagingService has no SID yet.
 	ReasonAwaitingMessagingService = "AwaitingMessagingService"
+	// ReasonAwaitingOTPVerification means a SOLE_PROPRIETOR brand is APPROVED but its
+	// identity is UNVERIFIED until the sole proprietor answers Twilio's OTP text; its
+	// campaign waits.
+	ReasonAwaitingOTPVerification = "AwaitingOTPVerification"
 	// ReasonBrandApproved means the brand is APPROVED (BrandApproved=True).
 	ReasonBrandApproved = "BrandApproved"
 	// ReasonCampaignsVerified means every campaign is VERIFIED (CampaignsVerified=True).
@@ -100,6 +104,16 @@ const (
 	// brand list, which omits some brands, does not show it: the operator does not pay
 	// for a second brand without the user's word.
 	ReasonCreateInDoubt = "CreateInDoubt"
+	// ReasonOTPVerificationFailed means a SOLE_PROPRIETOR brand's OTP expired or was not
+	// confirmed (Twilio error 30752); the resend-otp annotation sends a new one.
+	ReasonOTPVerificationFailed = "OTPVerificationFailed"
+	// ReasonSoleProprietorLimit means a campaign of a SOLE_PROPRIETOR brand would break
+	// a limit Twilio sets such brands that admission cannot see (one number in its
+	// Messaging Service); no campaign is registered.
+	ReasonSoleProprietorLimit = "SoleProprietorLimit"
+	// ReasonUsecaseNotAllowed means Twilio does not offer the brand a campaign's use
+	// case; no campaign is registered, so no vetting fee is spent.
+	ReasonUsecaseNotAllowed = "UsecaseNotAllowed"
 	// ReasonMessagingServiceNotFound means a referenced MessagingService does not exist.
 	ReasonMessagingServiceNotFound = "MessagingServiceNotFound"
 )

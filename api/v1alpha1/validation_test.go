@@ -279,6 +279,16 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			a2pSample, []edit{setCampaign("optInMessage", "Welcome!")}, "spec.campaigns[0].optInMessage"},
 		"a privacy policy link without a scheme": {
 			a2pSample, []edit{setCampaign("privacyPolicyUrl", "acme.example/privacy")}, "spec.campaigns[0].privacyPolicyUrl"},
+		"a SOLE_PROPRIETOR brand with two campaigns": {
+			a2pSample, []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), setCampaign("usecase", "SOLE_PROPRIETOR"),
+				addCampaign("messagingServiceRef", map[string]any{"name": "second-sms"})}, "spec"},
+		"a SOLE_PROPRIETOR brand with a CUSTOMER_CARE campaign": {
+			a2pSample, []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType")}, "spec"},
+		"a STANDARD brand with a SOLE_PROPRIETOR campaign": {
+			a2pSample, []edit{setCampaign("usecase", "SOLE_PROPRIETOR")}, "spec"},
+		"a mock SOLE_PROPRIETOR brand with a campaign": {
+			a2pSample, []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), set(true, "spec", "brand", "mock"),
+				setCampaign("usecase", "SOLE_PROPRIETOR")}, "spec"},
 		"an unknown A2PRegistration deletionPolicy": {
 			a2pSample, []edit{set("Retain", "spec", "deletionPolicy")}, "spec.deletionPolicy"},
 	}
@@ -300,6 +310,47 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 	}
 	if len(tests) < 25 {
 		t.Fatalf("the table must cover at least 25 invalid objects, has %d", len(tests))
+	}
+}
+
+// TestSoleProprietorLimitsAtAdmission checks the Sole Proprietor limits the spec
+// shows, with their messages, and that a registration within them is accepted.
+func TestSoleProprietorLimitsAtAdmission(t *testing.T) {
+	ns := newNamespace(t)
+	soleProprietor := []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), setCampaign("usecase", "SOLE_PROPRIETOR")}
+	for name, tc := range map[string]struct {
+		edits   []edit
+		message string // "" when accepted
+	}{
+		"one SOLE_PROPRIETOR campaign":         {edits: soleProprietor},
+		"a SOLE_PROPRIETOR brand, no campaign": {edits: []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), del("spec", "campaigns")}},
+		"a mock SOLE_PROPRIETOR brand, no campaign": {edits: []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"),
+			set(true, "spec", "brand", "mock"), del("spec", "campaigns")}},
+		"two SOLE_PROPRIETOR campaigns": {edits: append(soleProprietor, addCampaign("messagingServiceRef", map[string]any{"name": "second-sms"})),
+			message: "a SOLE_PROPRIETOR brand has at most one campaign"},
+		"a SOLE_PROPRIETOR brand's MARKETING campaign": {edits: append(soleProprietor, setCampaign("usecase", "MARKETING")),
+			message: "the campaign of a SOLE_PROPRIETOR brand has usecase SOLE_PROPRIETOR, and only such a brand's campaign may"},
+		"a STANDARD brand's SOLE_PROPRIETOR campaign": {edits: []edit{setCampaign("usecase", "SOLE_PROPRIETOR")},
+			message: "the campaign of a SOLE_PROPRIETOR brand has usecase SOLE_PROPRIETOR, and only such a brand's campaign may"},
+		"a mock SOLE_PROPRIETOR brand's campaign": {edits: append(soleProprietor, set(true, "spec", "brand", "mock")),
+			message: "a mock SOLE_PROPRIETOR brand cannot have campaigns: Twilio creates no mock campaign for it"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			u := loadSample(t, a2pSample)
+			u.SetNamespace(ns)
+			for _, e := range tc.edits {
+				e(u)
+			}
+			err := k8sClient.Create(context.Background(), u, client.DryRunAll)
+			if tc.message == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
+			g.Expect(invalidFields(err)).To(ContainElement("spec"), "error: %v", err)
+			g.Expect(err.Error()).To(ContainSubstring(tc.message))
+		})
 	}
 }
 

@@ -87,6 +87,7 @@ func brandFromAPI(b *messagingv1.MessagingV1BrandRegistrations) *Brand {
 		BrandScore:               b.BrandScore,
 		Mock:                     deref(b.Mock),
 		DateCreated:              deref(b.DateCreated),
+		DateUpdated:              deref(b.DateUpdated),
 	}
 	for _, e := range derefSlice(b.Errors) {
 		if m, ok := e.(map[string]any); ok {
@@ -133,6 +134,17 @@ func campaignFromAPI(c *messagingv1.MessagingV1UsAppToPersonResponse) *Campaign 
 // Twilio's API examples: {"error_code": 30897, "description": "…", "fields": ["…"],
 // "url": "…"}. The code is read from "code" too, and as a string as well as a number,
 // in case Twilio's shape drifts.
+// usecaseFromAPI reads one entry of us_app_to_person_usecases, which twilio-go leaves
+// untyped: {code, name, description, post_approval_required}.
+func usecaseFromAPI(m map[string]any) Usecase {
+	u := Usecase{}
+	u.Code, _ = m["code"].(string)
+	u.Name, _ = m["name"].(string)
+	u.Description, _ = m["description"].(string)
+	u.PostApprovalRequired, _ = m["post_approval_required"].(bool)
+	return u
+}
+
 func registrationError(m map[string]any) RegistrationError {
 	e := RegistrationError{}
 	code, ok := m["error_code"]

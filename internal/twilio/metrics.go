@@ -49,9 +49,11 @@ var endpointTemplates = [][]string{
 	split("/v1/Services/{ServiceSid}/PhoneNumbers"),
 	split("/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}"),
 	split("/v1/Services/{MessagingServiceSid}/Compliance/Usa2p"),
+	split("/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases"), // before {Sid}, which would match it
 	split("/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}"),
 	split("/v1/a2p/BrandRegistrations"),
 	split("/v1/a2p/BrandRegistrations/{Sid}"),
+	split("/v1/a2p/BrandRegistrations/{BrandRegistrationSid}/SmsOtp"),
 	split("/v1/CustomerProfiles/{Sid}"),
 	split("/v1/TrustProducts/{Sid}"),
 	split("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"),
@@ -92,11 +94,14 @@ func matchTemplate(tpl, segments []string) bool {
 	return true
 }
 
+// isCampaignEndpoint says whether endpoint is one of the A2P campaign routes (the use
+// case list is not a campaign: its answer has no campaign shape to select).
+func isCampaignEndpoint(endpoint string) bool {
+	return strings.Contains(endpoint, "/Compliance/Usa2p") && !strings.HasSuffix(endpoint, "/Usecases")
+}
+
 // isRegistrationWrite reports whether a request writes a brand or campaign, which Twilio
 // limits to one per second per account.
-// isCampaignEndpoint says whether endpoint is one of the A2P campaign routes.
-func isCampaignEndpoint(endpoint string) bool { return strings.Contains(endpoint, "/Compliance/Usa2p") }
-
 func isRegistrationWrite(method, endpoint string) bool {
 	if method == "GET" {
 		return false

@@ -15,6 +15,8 @@ func TestEndpointOf(t *testing.T) {
 		"/v1/Services/" + mg + "/Compliance/Usa2p/" + qe:                       "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}",
 		"/v1/a2p/BrandRegistrations":                                           "/v1/a2p/BrandRegistrations",
 		"/v1/a2p/BrandRegistrations/" + bn:                                     "/v1/a2p/BrandRegistrations/{Sid}",
+		"/v1/a2p/BrandRegistrations/" + bn + "/SmsOtp":                         "/v1/a2p/BrandRegistrations/{BrandRegistrationSid}/SmsOtp",
+		"/v1/Services/" + mg + "/Compliance/Usa2p/Usecases":                    "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases",
 		"/v1/CustomerProfiles/" + bu:                                           "/v1/CustomerProfiles/{Sid}",
 		"/v1/TrustProducts/" + bu:                                              "/v1/TrustProducts/{Sid}",
 		"/2010-04-01/Accounts/" + ac + "/IncomingPhoneNumbers.json":            "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
@@ -42,6 +44,8 @@ func TestIsRegistrationWrite(t *testing.T) {
 		{"DELETE", "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}", true},
 		{"GET", "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p", false},
 		{"POST", "/v1/Services", false},
+		{"POST", "/v1/a2p/BrandRegistrations/{BrandRegistrationSid}/SmsOtp", true},
+		{"GET", "/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases", false},
 	}
 	for _, tc := range tests {
 		if got := isRegistrationWrite(tc.method, tc.endpoint); got != tc.want {

@@ -59,6 +59,14 @@ type Client interface {
 	CreateBrand(ctx context.Context, p BrandParams) (*Brand, error)
 	// ResubmitBrand resubmits a FAILED brand for review.
 	ResubmitBrand(ctx context.Context, sid string) (*Brand, error)
+	// SendBrandOTP asks Twilio to send a new OTP to the mobile number of a
+	// SOLE_PROPRIETOR brand's profile (POST …/SmsOtp). It costs no fee, but each call
+	// texts the sole proprietor: callers send one per request of the user.
+	SendBrandOTP(ctx context.Context, brandSID string) error
+	// ListBrandUsecases reads the campaign use cases Twilio offers brandSID on a
+	// service (…/Compliance/Usa2p/Usecases?BrandRegistrationSid=). Twilio answers an
+	// empty list when there is an issue with the brand registration.
+	ListBrandUsecases(ctx context.Context, serviceSID, brandSID string) ([]Usecase, error)
 
 	// ListCampaigns reads the A2P campaigns of a service (Twilio allows at most one).
 	ListCampaigns(ctx context.Context, serviceSID string) ([]Campaign, error)
@@ -159,6 +167,32 @@ type Brand struct {
 	Mock           bool
 	Errors         []RegistrationError
 	DateCreated    time.Time
+	// DateUpdated is when Twilio last changed the brand: for a SOLE_PROPRIETOR brand
+	// waiting for its OTP, when the OTP was sent (at approval, or at the last resend).
+	DateUpdated time.Time
+}
+
+// Identity statuses of a brand the operator acts on. A SOLE_PROPRIETOR brand is
+// APPROVED and UNVERIFIED until its owner answers the OTP Twilio texts to the mobile
+// number of its profile; then VERIFIED.
+const (
+	IdentityUnverified     = "UNVERIFIED"
+	IdentityVerified       = "VERIFIED"
+	IdentityVettedVerified = "VETTED_VERIFIED"
+)
+
+// BrandTypeSoleProprietor is the brand type whose identity is verified by an OTP, and
+// the only campaign use case such a brand may register.
+const BrandTypeSoleProprietor = "SOLE_PROPRIETOR"
+
+// Usecase is one A2P campaign use case Twilio offers a brand.
+type Usecase struct {
+	Code        string
+	Name        string
+	Description string
+	// PostApprovalRequired says the use case needs the carriers' approval after the
+	// campaign's vetting before it carries traffic.
+	PostApprovalRequired bool
 }
 
 // Brand statuses the operator acts on.

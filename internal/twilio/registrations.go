@@ -21,6 +21,8 @@ const (
 	opListBrands     = "GET /v1/a2p/BrandRegistrations"
 	opFetchBrand     = "GET /v1/a2p/BrandRegistrations/{Sid}"
 	opResubmitBrand  = "POST /v1/a2p/BrandRegistrations/{Sid}"
+	opSendBrandOTP   = "POST /v1/a2p/BrandRegistrations/{BrandRegistrationSid}/SmsOtp"
+	opListUsecases   = "GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases"
 	opCreateCampaign = "POST /v1/Services/{MessagingServiceSid}/Compliance/Usa2p"
 	opListCampaigns  = "GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p"
 	opFetchCampaign  = "GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}"
@@ -68,6 +70,26 @@ func (a *apiClient) ResubmitBrand(ctx context.Context, sid string) (*Brand, erro
 		return nil, classify(opResubmitBrand, err)
 	}
 	return brandFromAPI(b), nil
+}
+
+func (a *apiClient) SendBrandOTP(ctx context.Context, brandSID string) error {
+	_, err := a.messaging(ctx).CreateBrandRegistrationOtp(seg(brandSID))
+	return classify(opSendBrandOTP, err)
+}
+
+func (a *apiClient) ListBrandUsecases(ctx context.Context, serviceSID, brandSID string) ([]Usecase, error) {
+	list, err := a.messaging(ctx).FetchUsAppToPersonUsecase(seg(serviceSID),
+		new(messagingv1.FetchUsAppToPersonUsecaseParams).SetBrandRegistrationSid(brandSID))
+	if err != nil {
+		return nil, classify(opListUsecases, err)
+	}
+	out := []Usecase{}
+	for _, u := range derefSlice(list.UsAppToPersonUsecases) {
+		if m, ok := u.(map[string]any); ok {
+			out = append(out, usecaseFromAPI(m))
+		}
+	}
+	return out, nil
 }
 
 func (a *apiClient) ListCampaigns(ctx context.Context, serviceSID string) ([]Campaign, error) {
