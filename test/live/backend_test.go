@@ -20,9 +20,9 @@ import (
 const (
 	envLive            = "TWILIO_LIVE"
 	envAccountSID      = "TWILIO_ACCOUNT_SID"
-	envAuthToken       = "TWILIO_AUTH_TOKEN" //nolint:gosec // G101: the name of a variable
+	envAuthToken       = "TWILIO_AUTH_TOKEN"
 	envAPIKey          = "TWILIO_API_KEY"
-	envAPISecret       = "TWILIO_API_SECRET" //nolint:gosec // G101: the name of a variable
+	envAPISecret       = "TWILIO_API_SECRET"
 	envPhoneNumber     = "TWILIO_LIVE_PHONE_NUMBER"
 	envCustomerProfile = "TWILIO_LIVE_CUSTOMER_PROFILE_SID"
 	envA2PProfile      = "TWILIO_LIVE_A2P_PROFILE_SID"
