@@ -237,6 +237,9 @@ func (w *world) mockBrandAndCampaign(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred(), "the brand stays: Twilio cannot delete one")
 	g.Expect(kept.Mock).To(BeTrue())
 	g.Expect(w.events(g)).To(ContainElement(HavePrefix("BrandKept: ")))
+	mark = w.requests.mark()
+	g.Expect(w.reusableMockBrand(t, g, brand)).To(Equal(brandSID), "the next run finds the same mock brand")
+	g.Expect(w.requests.count(mark, routeCreateBrand)).To(BeZero())
 	g.Expect(k8s.Delete(ctx, ms)).To(Succeed())
 	w.waitForGone(g, ms)
 }
