@@ -83,6 +83,10 @@ test-faults: envtest ## Run the full fault, crash and security suite (FAULTS_SEE
 	go test ./controllers -run '^$$' -fuzz FuzzDiffService -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
 	go test ./internal/twilioemu -run '^$$' -fuzz FuzzTwilioRequests -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
 
+.PHONY: test-live
+test-live: ## Run the acceptance suite against a real Twilio account (TWILIO_* variables, docs/testing.md); without them, one line and exit 0. Never in CI.
+	@hack/test-live.sh
+
 # How long each fuzz target of test-faults runs, and how long it may spend shrinking one
 # new input (Go's default of 60s can take most of a short run).
 FUZZTIME ?= 60s
