@@ -83,6 +83,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		breaker: newWriteBreaker(opts.Clock),
 		shards: &accountShards{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace,
 			shard: opts.Shard, clock: opts.Clock, renewed: map[string]time.Time{}},
+		inbound: newInboundRoutes(opts.Clock, opts.ResyncPeriod),
 	}
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
@@ -94,6 +95,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(s.usersOfSecret(&v1alpha1.MessagingServiceList{})),
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.A2PRegistration{}, s.servicesOfCampaigns()).
+		Owns(&corev1.ConfigMap{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(ms)
 	if err != nil {
@@ -107,6 +109,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.MessagingService{}, handler.EnqueueRequestsFromMapFunc(s.registrationsUsing),
 			builder.WithPredicates(predicate.AnnotationChangedPredicate{})).
+		Owns(&corev1.ConfigMap{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(a2p)
 }
