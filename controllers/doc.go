@@ -6,6 +6,8 @@ package controllers
 // The operator reads its own kinds and patches their metadata (finalizer, SID and
 // create-pending annotations) and status; it never creates, updates or deletes them. It
 // reads the credentials Secrets it is pointed at (never writes them) and records events.
+// It writes the ConfigMaps spec.exportTo names (and deletes those it wrote that no
+// longer are), labelled as its own, and never one it does not own (export.go).
 // No /finalizers permission: that only guards blockOwnerDeletion owner references,
 // which the operator never sets.
 //
@@ -13,3 +15,4 @@ package controllers
 // +kubebuilder:rbac:groups=messaging.twilio-operator.io,resources=messagingservices/status;a2pregistrations/status,verbs=patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;patch;delete

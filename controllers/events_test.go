@@ -34,7 +34,9 @@ func reasonsFor(g Gomega, e *testEnv, name string) func() []string {
 func TestCreatedObjectsGetOneEvent(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
-	e := startEnv(t)
+	// The numbers have a webhook of their own, as a Flex number does: one without any
+	// would add its NoInboundRoute warning (inbound_test.go).
+	e := startEnv(t, withSMSURL(number1, flexWebhook), withSMSURL(number2, flexWebhook))
 	ctx := context.Background()
 
 	ms := e.messagingService("one-event", withNumbers(number1))

@@ -19,6 +19,7 @@ var notTwilioFields = map[string]bool{
 	"credentialsRef": true, "deletionPolicy": true, "managementPolicy": true,
 	"phoneNumbers":        true,                              // the sender pool: its own requests, see messagingservice_numbers.go
 	"messagingServiceRef": true, "messagingServiceSid": true, // where the campaign goes, not what it says
+	"exportTo": true, // a ConfigMap in the cluster, see export.go
 }
 
 func TestEveryServiceFieldReachesTwilioAndTheDiff(t *testing.T) {

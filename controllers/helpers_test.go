@@ -172,6 +172,7 @@ func (e *testEnv) startManager(t *testing.T, namespaces []string, logs *testbed.
 		Cache: cache.Options{
 			DefaultNamespaces: watched,
 			DefaultTransform:  cache.TransformStripManagedFields(),
+			ByObject:          map[client.Object]cache.ByObject{&corev1.ConfigMap{}: controllers.ExportCache()},
 		},
 		Client:     client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},

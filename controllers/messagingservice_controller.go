@@ -79,13 +79,16 @@ func (run *msRun) sync(ctx context.Context, tw twilio.Client, decision syncDecis
 		return plan.stall
 	}
 	if run.observeOnly() {
-		return run.reportObserved(obs, plan)
+		err := run.reportObserved(obs, plan)
+		run.checkInboundRouting(ctx, tw)
+		return err
 	}
 	done, err := run.execute(ctx, tw, plan)
 	run.report(obs, plan, done)
 	if err != nil {
 		return err
 	}
+	run.checkInboundRouting(ctx, tw)
 	return run.readiness(done.service.SID)
 }
 

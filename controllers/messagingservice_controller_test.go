@@ -56,18 +56,23 @@ func TestMessagingServiceCreate(t *testing.T) {
 	g.Expect(poolNumbers(pool)).To(ConsistOf(number1, number2))
 	g.Expect(ms.Status.AssociatedNumbers).To(Equal("2/2"))
 	g.Expect(ms.Status.PhoneNumbers).To(ConsistOf(
-		v1alpha1.PhoneNumberStatus{PhoneNumber: number1, SID: twilioemu.PhoneNumberSid(account, number1), State: v1alpha1.PhoneNumberAssociated},
-		v1alpha1.PhoneNumberStatus{PhoneNumber: number2, SID: twilioemu.PhoneNumberSid(account, number2), State: v1alpha1.PhoneNumberAssociated},
+		v1alpha1.PhoneNumberStatus{PhoneNumber: number1, SID: twilioemu.PhoneNumberSid(account, number1), State: v1alpha1.PhoneNumberAssociated,
+			InboundRoute: v1alpha1.InboundRouteNone},
+		v1alpha1.PhoneNumberStatus{PhoneNumber: number2, SID: twilioemu.PhoneNumberSid(account, number2), State: v1alpha1.PhoneNumberAssociated,
+			InboundRoute: v1alpha1.InboundRouteNone},
 	))
 
-	// A fresh create with k=2 E.164 numbers: one create, k lookups, k adds and nothing
-	// else: the service comes back from the create and a new pool is empty.
+	// A fresh create with k=2 E.164 numbers: one create, k lookups, k adds, and the
+	// account's two lists of the inbound routing check (its numbers, its Conversations
+	// addresses), and nothing else: the service comes back from the create and a new
+	// pool is empty.
 	g.Expect(e.count("POST /v1/Services")).To(Equal(1))
-	g.Expect(e.count("GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json")).To(Equal(2))
+	g.Expect(e.count("GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json")).To(Equal(2 + 1))
+	g.Expect(e.count("GET /v1/Configuration/Addresses")).To(Equal(1))
 	g.Expect(e.count("POST /v1/Services/{ServiceSid}/PhoneNumbers")).To(Equal(2))
 	g.Expect(e.count("GET /v1/Services/{Sid}")).To(BeNumerically("<=", 1))
 	g.Expect(e.count("GET /v1/Services/{ServiceSid}/PhoneNumbers")).To(BeNumerically("<=", 1))
-	g.Expect(e.total()).To(BeNumerically("<=", 1+2+2+2))
+	g.Expect(e.total()).To(BeNumerically("<=", 1+2+2+2+2))
 }
 
 // defaultService is what Twilio makes of a service created with nothing but a name.

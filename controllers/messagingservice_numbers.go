@@ -139,6 +139,19 @@ func (run *msRun) setPoolStatus(statuses []v1alpha1.PhoneNumberStatus) {
 		run.obj.Status.PhoneNumbers, run.obj.Status.AssociatedNumbers = nil, ""
 		return
 	}
+	// A number's inbound route is the account's, read apart from the pool: a number
+	// still associated keeps the route last seen until the next check.
+	routes := map[string]v1alpha1.PhoneNumberStatus{}
+	for _, old := range run.obj.Status.PhoneNumbers {
+		if old.State == v1alpha1.PhoneNumberAssociated && old.InboundRoute != "" {
+			routes[old.SID] = old
+		}
+	}
+	for i := range statuses {
+		if old, ok := routes[statuses[i].SID]; ok && statuses[i].State == v1alpha1.PhoneNumberAssociated && statuses[i].Message == "" {
+			statuses[i].InboundRoute, statuses[i].Message = old.InboundRoute, old.Message
+		}
+	}
 	run.obj.Status.PhoneNumbers = statuses
 	run.obj.Status.AssociatedNumbers = fraction(statuses, func(st v1alpha1.PhoneNumberStatus) bool {
 		return st.State == v1alpha1.PhoneNumberAssociated

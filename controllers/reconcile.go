@@ -95,8 +95,8 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 			decision = syncs.resume(obj.GetUID(), inputs, syncedAt)
 		}
 	}
-	if !decision.due {
-		return ctrl.Result{RequeueAfter: decision.wait}, nil
+	if decision, err = s.exportBetweenSyncs(ctx, obj, decision); !decision.due {
+		return ctrl.Result{RequeueAfter: decision.wait}, err
 	}
 	tw, err := s.connect(ctx, obj, steps.credentialsName())
 	if err != nil {
@@ -116,7 +116,7 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" {
 		commonStatus(obj).LastHandledReconcileAt = requested
 	}
-	return ctrl.Result{}, steps.sync(ctx, tw, decision, in)
+	return ctrl.Result{}, s.exportAfter(ctx, obj, steps.sync(ctx, tw, decision, in))
 }
 
 // resumable says whether a process that has no record of the object (it started, or
@@ -220,6 +220,7 @@ func (s *shared) finish(ctx context.Context, syncs *syncTracker, obj, base condi
 		return ctrl.Result{}, err
 	}
 	s.recordTransition(ctx, obj, base)
+	s.recordInboundTransition(ctx, obj, base)
 	if released(obj) {
 		// finalize let the object go: its metrics went with it, and must not come back
 		// from this last look at it.

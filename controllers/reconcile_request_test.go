@@ -45,16 +45,16 @@ func TestReconcileRequestedAt(t *testing.T) {
 	}
 
 	requests := request("2026-12-02T03:00:00Z")
-	g.Expect(routes(requests)).To(ContainElements(
+	g.Expect(requestRoutes(requests)).To(ContainElements(
 		"GET /v1/Services/"+sid, "GET /v1/Services/"+sid+"/PhoneNumbers"), "a full sync: the service and its pool")
-	g.Expect(routes(requests)).To(ContainElement("POST /v1/Services/"+sid), "the Console drift is put back")
+	g.Expect(requestRoutes(requests)).To(ContainElement("POST /v1/Services/"+sid), "the Console drift is put back")
 	svc, err := e.emu.Service(sid)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(svc.FriendlyName).To(Equal(ms.Spec.FriendlyName))
 
 	// A second request syncs again, and finds nothing to write.
 	requests = request("2026-12-02T03:05:00Z")
-	g.Expect(routes(requests)).To(ContainElements("GET /v1/Services/"+sid, "GET /v1/Services/"+sid+"/PhoneNumbers"))
+	g.Expect(requestRoutes(requests)).To(ContainElements("GET /v1/Services/"+sid, "GET /v1/Services/"+sid+"/PhoneNumbers"))
 	for _, r := range requests {
 		g.Expect(r.Method).To(Equal(http.MethodGet), "nothing drifted: %s %s", r.Method, r.Path)
 	}
@@ -80,8 +80,8 @@ func TestReconcileRequestedAt(t *testing.T) {
 	g.Expect(e.total()).To(BeNumerically(">", before))
 }
 
-// routes lists requests as "METHOD path".
-func routes(requests []twilioemu.RequestRecord) []string {
+// requestRoutes lists requests as "METHOD path".
+func requestRoutes(requests []twilioemu.RequestRecord) []string {
 	out := make([]string, 0, len(requests))
 	for _, r := range requests {
 		out = append(out, r.Method+" "+strings.TrimSuffix(r.Path, "/"))

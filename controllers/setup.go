@@ -84,6 +84,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		shards: &accountShards{client: mgr.GetClient(), direct: mgr.GetAPIReader(), namespace: opts.ClaimsNamespace,
 			shard: opts.Shard, clock: opts.Clock, renewed: map[string]time.Time{}},
 		conditions: newConditionMetrics(opts.Registerer),
+		inbound:    newInboundRoutes(opts.Clock, opts.ResyncPeriod),
 	}
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
@@ -95,6 +96,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(s.usersOfSecret(&v1alpha1.MessagingServiceList{})),
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.A2PRegistration{}, s.servicesOfCampaigns()).
+		Owns(&corev1.ConfigMap{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(ms)
 	if err != nil {
@@ -108,6 +110,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.MessagingService{}, handler.EnqueueRequestsFromMapFunc(s.registrationsUsing),
 			builder.WithPredicates(predicate.Or(predicate.AnnotationChangedPredicate{}, poolSizeChanged()))).
+		Owns(&corev1.ConfigMap{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(a2p)
 }

@@ -48,6 +48,9 @@ type shared struct {
 
 	// conditions export every object's conditions (twilio_operator_object_condition).
 	conditions *conditionMetrics
+	// inbound is the account-level read of the numbers' inbound routes, shared by every
+	// MessagingService of an account.
+	inbound *inboundRoutes
 }
 
 // claimState is who owns sid, for obj; a claim this process saw obj hold is not read
@@ -211,7 +214,9 @@ func (s *shared) requeue(obj conditioned, syncs *syncTracker, d syncDecision, in
 	case isPaused(obj):
 		syncs.pause(obj.GetUID())
 		return ctrl.Result{}, nil
-	case !d.due && err == nil:
+	case !d.due && (err == nil || !out.transient):
+		// Not synced with Twilio (an export conflict found between syncs): the resync
+		// stays when it was due.
 		return res, nil
 	case out.transient:
 		// Handed back to controller-runtime: its reconcile-error metrics count it, and

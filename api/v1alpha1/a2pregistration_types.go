@@ -193,6 +193,12 @@ type A2PRegistrationSpec struct {
 	// +kubebuilder:default=false
 	// +optional
 	RecreateCampaignOnImmutableChange bool `json:"recreateCampaignOnImmutableChange,omitempty"`
+
+	// exportTo writes the account SID, the brand's SID and TCR ID, and each campaign's
+	// SIDs to a ConfigMap (TWILIO_BRAND_SID, TWILIO_CAMPAIGN_<index>_SID… where index is
+	// the campaign's position in spec.campaigns). Omitted: nothing is written.
+	// +optional
+	ExportTo *ExportSpec `json:"exportTo,omitempty"`
 }
 
 // RegistrationError is one error Twilio reports for a failed brand or campaign.

@@ -80,6 +80,20 @@ type LocalObjectReference struct {
 	Name string `json:"name"`
 }
 
+// ExportSpec says where the operator writes the object's Twilio SIDs for the apps that
+// need them.
+type ExportSpec struct {
+	// configMapName is a ConfigMap in the object's namespace, owned by the object, with
+	// env-style keys (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID, TWILIO_BRAND_SID…)
+	// so a Flex plugin or a sending app can envFrom it. A ConfigMap of that name that
+	// this object does not own is never overwritten (Stalled, reason ExportConflict).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +required
+	ConfigMapName string `json:"configMapName"`
+}
+
 // DriftEntry is one field whose Twilio value differs from the spec.
 type DriftEntry struct {
 	// field is the spec field, e.g. friendlyName or phoneNumbers.

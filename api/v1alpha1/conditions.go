@@ -21,6 +21,10 @@ const (
 	// ConditionAccountShared is True while another operator shard serves the object's
 	// Twilio account too (shards must split by account). It does not affect Ready.
 	ConditionAccountShared = "AccountShared"
+	// ConditionInboundRouting is False while a number of a MessagingService's pool that
+	// the service defers to (useInboundWebhookOnNumber: true) has no inbound route. It
+	// does not affect Ready.
+	ConditionInboundRouting = "InboundRouting"
 )
 
 // Condition reasons. docs/conditions.md says what each means and how to fix it.
@@ -116,4 +120,19 @@ const (
 	ReasonUsecaseNotAllowed = "UsecaseNotAllowed"
 	// ReasonMessagingServiceNotFound means a referenced MessagingService does not exist.
 	ReasonMessagingServiceNotFound = "MessagingServiceNotFound"
+
+	// ReasonInboundRouted means every pool number has an inbound route
+	// (InboundRouting=True).
+	ReasonInboundRouted = "InboundRouted"
+	// ReasonNoInboundRoute means a pool number has no sms_url, no sms_application_sid and
+	// no Conversations address configuration: its inbound messages go nowhere
+	// (InboundRouting=False).
+	ReasonNoInboundRoute = "NoInboundRoute"
+	// ReasonConversationsAndWebhook means a pool number has a Conversations address
+	// configuration and its own sms_url or sms_application_sid: Twilio runs both
+	// (InboundRouting=True, with a Warning event).
+	ReasonConversationsAndWebhook = "ConversationsAndWebhook"
+	// ReasonExportConflict means the ConfigMap spec.exportTo names exists and is not
+	// this object's: the operator never overwrites it.
+	ReasonExportConflict = "ExportConflict"
 )

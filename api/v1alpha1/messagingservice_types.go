@@ -16,6 +16,24 @@ const (
 	PhoneNumberInUseElsewhere PhoneNumberState = "InUseElsewhere"
 )
 
+// InboundRoute is where Twilio sends the inbound messages of a pool number when the
+// service defers to the sender's webhook (useInboundWebhookOnNumber: true).
+// +kubebuilder:validation:Enum=Webhook;Application;Conversations;None
+type InboundRoute string
+
+const (
+	// InboundRouteWebhook means the number's sms_url receives its inbound messages.
+	InboundRouteWebhook InboundRoute = "Webhook"
+	// InboundRouteApplication means the number's sms_application_sid (a TwiML App)
+	// receives its inbound messages.
+	InboundRouteApplication InboundRoute = "Application"
+	// InboundRouteConversations means a Conversations address configuration of the
+	// number creates a Conversation for each inbound message (Flex UI 2.x).
+	InboundRouteConversations InboundRoute = "Conversations"
+	// InboundRouteNone means nothing receives the number's inbound messages.
+	InboundRouteNone InboundRoute = "None"
+)
+
 // MessagingServiceSpec is one Twilio Messaging Service and its sender pool. Every optional field left out is unmanaged: never sent to Twilio and never corrected.
 type MessagingServiceSpec struct {
 	// credentialsRef names the Secret, in this namespace, with the Twilio credentials. Defaults to twilio-credentials.
@@ -112,6 +130,11 @@ type MessagingServiceSpec struct {
 	// +kubebuilder:validation:items:MaxLength=34
 	// +optional
 	PhoneNumbers []string `json:"phoneNumbers,omitzero"`
+
+	// exportTo writes the account and Messaging Service SIDs to a ConfigMap
+	// (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID). Omitted: nothing is written.
+	// +optional
+	ExportTo *ExportSpec `json:"exportTo,omitempty"`
 }
 
 // PhoneNumberStatus is what the operator knows about one number of the pool.
@@ -123,9 +146,16 @@ type PhoneNumberStatus struct {
 	SID string `json:"sid,omitempty"`
 	// state is Associated, Pending, NotFound or InUseElsewhere.
 	State PhoneNumberState `json:"state"`
-	// message says what is wrong when the state is not Associated.
+	// message says what is wrong: why the state is not Associated or, for an associated
+	// number, a problem with its inbound route.
 	// +optional
 	Message string `json:"message,omitempty"`
+	// inboundRoute is where Twilio sends the number's inbound messages: Webhook (its
+	// sms_url), Application (its sms_application_sid), Conversations (a Conversations
+	// address configuration of the number) or None. Reported for associated numbers
+	// while useInboundWebhookOnNumber is true; omitted otherwise.
+	// +optional
+	InboundRoute InboundRoute `json:"inboundRoute,omitempty"`
 }
 
 // MessagingServiceStatus is what the operator last saw of the Messaging Service.

@@ -186,13 +186,13 @@ func managerOptions(cfg config, metrics metricsserver.Options) ctrl.Options {
 			opts.Cache.DefaultNamespaces[ns] = cache.Config{}
 		}
 	}
+	// Of the ConfigMaps, the cache holds only those the operator writes (spec.exportTo).
+	opts.Cache.ByObject = map[client.Object]cache.ByObject{&corev1.ConfigMap{}: controllers.ExportCache()}
 	if cfg.watchSelector != nil && !cfg.watchSelector.Empty() {
 		// A shard sees only its own objects; the Secrets they reference are watched in
 		// every namespace in scope, as metadata.
-		opts.Cache.ByObject = map[client.Object]cache.ByObject{
-			&messagingv1alpha1.MessagingService{}: {Label: cfg.watchSelector},
-			&messagingv1alpha1.A2PRegistration{}:  {Label: cfg.watchSelector},
-		}
+		opts.Cache.ByObject[&messagingv1alpha1.MessagingService{}] = cache.ByObject{Label: cfg.watchSelector}
+		opts.Cache.ByObject[&messagingv1alpha1.A2PRegistration{}] = cache.ByObject{Label: cfg.watchSelector}
 	}
 	return opts
 }

@@ -27,6 +27,7 @@ import (
 	certutil "k8s.io/client-go/util/cert"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
 	messagingv1alpha1 "github.com/twilio-operator/twilio-operator/api/v1alpha1"
@@ -374,5 +375,28 @@ func TestGCPercent(t *testing.T) {
 	setGCPercent(func(string) (string, bool) { return "200", true })
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC in the environment must win: the operator changed it to %d", got)
+	}
+}
+
+// The cache holds only the ConfigMaps the operator writes, with or without a shard
+// selector: a cluster's other ConfigMaps cost the operator no memory.
+func TestManagerCachesOnlyExportedConfigMaps(t *testing.T) {
+	g := NewWithT(t)
+	for _, args := range [][]string{nil, {"--watch-selector", "shard=a"}} {
+		cfg, err := parseConfig(args)
+		g.Expect(err).NotTo(HaveOccurred())
+		opts := managerOptions(cfg, metricsserver.Options{})
+		var found bool
+		for obj, by := range opts.Cache.ByObject {
+			if _, ok := obj.(*corev1.ConfigMap); ok {
+				found = true
+				g.Expect(by.Label).NotTo(BeNil())
+				g.Expect(by.Label.String()).To(Equal("app.kubernetes.io/managed-by=twilio-operator"))
+			}
+		}
+		g.Expect(found).To(BeTrue(), "ConfigMaps are label-filtered (args %v)", args)
+		if len(args) > 0 {
+			g.Expect(opts.Cache.ByObject).To(HaveLen(3), "the shard selector applies to both kinds")
+		}
 	}
 }

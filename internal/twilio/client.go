@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	twclient "github.com/twilio/twilio-go/client"
 	apiv2010 "github.com/twilio/twilio-go/rest/api/v2010"
+	conversationsv1 "github.com/twilio/twilio-go/rest/conversations/v1"
 	messagingv1 "github.com/twilio/twilio-go/rest/messaging/v1"
 	trusthubv1 "github.com/twilio/twilio-go/rest/trusthub/v1"
 )
@@ -195,6 +196,10 @@ func (a *apiClient) api(ctx context.Context) *apiv2010.ApiService {
 	return apiv2010.NewApiServiceWithClient(a.rest(ctx))
 }
 
+func (a *apiClient) conversations(ctx context.Context) *conversationsv1.ApiService {
+	return conversationsv1.NewApiServiceWithClient(a.rest(ctx))
+}
+
 func (a *apiClient) trusthub(ctx context.Context) *trusthubv1.ApiService {
 	return trusthubv1.NewApiServiceWithClient(a.rest(ctx))
 }
@@ -202,6 +207,10 @@ func (a *apiClient) trusthub(ctx context.Context) *trusthubv1.ApiService {
 // maxPageSize is Twilio's largest page; lists are read to the end in as few requests as
 // possible.
 const maxPageSize = 1000
+
+// maxConversationsPageSize is the Conversations API's largest page ("The default is 50,
+// and the maximum is 50").
+const maxConversationsPageSize = 50
 
 // seg escapes a value that twilio-go puts into a request path. twilio-go substitutes
 // path parameters unescaped, so a "/" would add a segment and a "?" or "#" cut the path

@@ -2,8 +2,11 @@ package twilio_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +235,55 @@ func TestAuthAndTransportErrorsAreClassified(t *testing.T) {
 	cancel()
 	if _, err := good.ListServices(ctxCancelled); err == nil {
 		t.Error("a cancelled context stops the call")
+	}
+}
+
+// The inbound routing reads: every number of the account with its own routing, and the
+// account's sms address configurations, read to the end across pages.
+func TestPortListsInboundRoutes(t *testing.T) {
+	ctx := context.Background()
+	c, emu, reg := newClient(t)
+	webhook, app := "https://hooks.example.com/sms", "AP0123456789abcdef0123456789abcdef"
+	first, second := twilioemu.PhoneNumberSid(account, "+15017122661"), twilioemu.PhoneNumberSid(account, "+15017122662")
+	if err := emu.PatchPhoneNumber(first, twilioemu.PhoneNumberPatch{SMSURL: &webhook}); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.PatchPhoneNumber(second, twilioemu.PhoneNumberPatch{SMSApplicationSid: &app}); err != nil {
+		t.Fatal(err)
+	}
+	numbers := map[string]twilio.IncomingNumber{}
+	for _, n := range must(c.ListIncomingNumbers(ctx)) {
+		numbers[n.SID] = n
+	}
+	if len(numbers) != 3 || numbers[first].SMSURL != webhook || numbers[second].SMSApplicationSID != app ||
+		numbers[second].SMSURL != "" || numbers[first].PhoneNumber != "+15017122661" {
+		t.Errorf("numbers = %+v", numbers)
+	}
+
+	// More address configurations than one page holds (50): all of them are read.
+	var want []string
+	for i := range 55 {
+		number := fmt.Sprintf("+1202555%04d", i)
+		if _, err := emu.SeedPhoneNumber(account, number); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := emu.SeedAddressConfiguration(account, twilioemu.AddressConfigurationSeed{Address: number}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, number)
+	}
+	var got []string
+	for _, a := range must(c.ListAddressConfigurations(ctx)) {
+		if !strings.HasPrefix(a.SID, "IG") || a.Type != "sms" {
+			t.Errorf("address configuration = %+v", a)
+		}
+		got = append(got, a.Address)
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("addresses = %v, want %v", got, want)
+	}
+	if n := requests(t, reg, "GET", "/v1/Configuration/Addresses", "200"); n != 2 {
+		t.Errorf("the addresses take 2 pages of 50, counted under their template; got %v requests", n)
 	}
 }

@@ -58,6 +58,7 @@ var endpointTemplates = [][]string{
 	split("/v1/TrustProducts/{Sid}"),
 	split("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"),
 	split("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"),
+	split("/v1/Configuration/Addresses"),
 }
 
 func split(path string) []string { return strings.Split(strings.Trim(path, "/"), "/") }

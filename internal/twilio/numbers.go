@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	apiv2010 "github.com/twilio/twilio-go/rest/api/v2010"
+	conversationsv1 "github.com/twilio/twilio-go/rest/conversations/v1"
 )
 
 func (a *apiClient) FindIncomingNumber(ctx context.Context, e164 string) (*IncomingNumber, error) {
@@ -17,7 +18,7 @@ func (a *apiClient) FindIncomingNumber(ctx context.Context, e164 string) (*Incom
 	// Twilio's PhoneNumber filter also matches partial numbers; only an exact match counts.
 	for _, n := range list {
 		if deref(n.PhoneNumber) == e164 {
-			return &IncomingNumber{SID: deref(n.Sid), PhoneNumber: e164}, nil
+			return incomingNumberFromAPI(&n), nil
 		}
 	}
 	return nil, &Error{Class: ClassNotFound, Op: opListIncomingNums,
@@ -30,7 +31,38 @@ func (a *apiClient) FetchIncomingNumber(ctx context.Context, sid string) (*Incom
 	if err != nil {
 		return nil, classify(opFetchIncomingNum, err)
 	}
-	return &IncomingNumber{SID: deref(n.Sid), PhoneNumber: deref(n.PhoneNumber)}, nil
+	return incomingNumberFromAPI(n), nil
+}
+
+func (a *apiClient) ListIncomingNumbers(ctx context.Context) ([]IncomingNumber, error) {
+	params := new(apiv2010.ListIncomingPhoneNumberParams).SetPathAccountSid(a.creds.AccountSID).SetPageSize(maxPageSize)
+	list, err := a.api(ctx).ListIncomingPhoneNumber(params)
+	if err != nil {
+		return nil, classify(opListIncomingNums, err)
+	}
+	out := make([]IncomingNumber, 0, len(list))
+	for i := range list {
+		out = append(out, *incomingNumberFromAPI(&list[i]))
+	}
+	return out, nil
+}
+
+func incomingNumberFromAPI(n *apiv2010.ApiV2010IncomingPhoneNumber) *IncomingNumber {
+	return &IncomingNumber{SID: deref(n.Sid), PhoneNumber: deref(n.PhoneNumber),
+		SMSURL: deref(n.SmsUrl), SMSApplicationSID: deref(n.SmsApplicationSid)}
+}
+
+func (a *apiClient) ListAddressConfigurations(ctx context.Context) ([]AddressConfiguration, error) {
+	params := new(conversationsv1.ListConfigurationAddressParams).SetType("sms").SetPageSize(maxConversationsPageSize)
+	list, err := a.conversations(ctx).ListConfigurationAddress(params)
+	if err != nil {
+		return nil, classify(opListAddressConfs, err)
+	}
+	out := make([]AddressConfiguration, 0, len(list))
+	for _, c := range list {
+		out = append(out, AddressConfiguration{SID: deref(c.Sid), Type: deref(c.Type), Address: deref(c.Address)})
+	}
+	return out, nil
 }
 
 func (a *apiClient) FetchCustomerProfile(ctx context.Context, sid string) (*Bundle, error) {

@@ -44,6 +44,13 @@ type Client interface {
 	FindIncomingNumber(ctx context.Context, e164 string) (*IncomingNumber, error)
 	// FetchIncomingNumber reads a number the account owns by its PN SID.
 	FetchIncomingNumber(ctx context.Context, sid string) (*IncomingNumber, error)
+	// ListIncomingNumbers reads every number the account owns, with its inbound
+	// routing (sms_url, sms_application_sid).
+	ListIncomingNumbers(ctx context.Context) ([]IncomingNumber, error)
+
+	// ListAddressConfigurations reads the account's Conversations address
+	// configurations of type sms (conversations.twilio.com/v1/Configuration/Addresses).
+	ListAddressConfigurations(ctx context.Context) ([]AddressConfiguration, error)
 
 	// FetchCustomerProfile reads a TrustHub Customer Profile bundle.
 	FetchCustomerProfile(ctx context.Context, sid string) (*Bundle, error)
@@ -136,6 +143,18 @@ type PoolNumber struct {
 type IncomingNumber struct {
 	SID         string
 	PhoneNumber string
+	// SMSURL and SMSApplicationSID are the number's own inbound message handling
+	// (Twilio's sms_url and sms_application_sid); "" when unset.
+	SMSURL            string
+	SMSApplicationSID string
+}
+
+// AddressConfiguration is a Conversations address configuration (IG…): inbound
+// messages to Address create Conversations, which is how Flex UI 2.x receives SMS.
+type AddressConfiguration struct {
+	SID     string
+	Type    string
+	Address string
 }
 
 // Bundle is a TrustHub bundle (Customer Profile or Trust Product).

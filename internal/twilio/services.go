@@ -20,6 +20,7 @@ const (
 	opFetchIncomingNum  = "GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"
 	opFetchCustomerProf = "GET /v1/CustomerProfiles/{Sid}"
 	opFetchTrustProduct = "GET /v1/TrustProducts/{Sid}"
+	opListAddressConfs  = "GET /v1/Configuration/Addresses"
 )
 
 func (a *apiClient) FetchService(ctx context.Context, sid string) (*Service, error) {
