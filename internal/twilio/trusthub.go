@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	apiv2010 "github.com/twilio/twilio-go/rest/api/v2010"
@@ -368,8 +369,8 @@ func (a *apiClient) UpdateEndUser(ctx context.Context, sid string, attributes ma
 // user's attributes: a message may repeat a value it refused, and a representative's
 // email and phone number are personal data. The class, request and code stay.
 func withheld(err error) error {
-	e, ok := err.(*Error)
-	if !ok || e.Message == "" {
+	var e *Error
+	if !errors.As(err, &e) || e.Message == "" {
 		return err
 	}
 	c := *e
