@@ -127,7 +127,10 @@ func (run *a2pRun) syncTrustHub(ctx context.Context, tw twilio.Client) error {
 		return nil
 	}
 	err := run.syncBundles(ctx, tw, st)
-	if o := outcomeOf(err); err != nil && !o.transient {
+	if err == nil {
+		return nil
+	}
+	if o := outcomeOf(err); !o.transient {
 		// The brand step waits for the bundles: BrandApproved says why, as it does for
 		// bundles named in spec.brand.
 		markSubCondition(run.obj, v1alpha1.ConditionBrandApproved, metav1.ConditionFalse, o.reason, o.message)
