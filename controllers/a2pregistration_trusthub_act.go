@@ -271,10 +271,26 @@ func (run *a2pRun) buildContent(ctx context.Context, tw twilio.Client, role bund
 		return err
 	}
 	finder := &trustHubFinder{tw: tw}
+	if err := run.buildEndUsers(ctx, finder, role, sid, want, have); err != nil {
+		return err
+	}
+	if want.address != nil {
+		if err := run.buildAddress(ctx, tw, finder, role, sid, *want.address, have); err != nil {
+			return err
+		}
+	}
+	return run.buildBundles(ctx, tw, role, sid, want, have)
+}
+
+// buildEndUsers creates, updates, assigns and takes out the bundle's end users.
+func (run *a2pRun) buildEndUsers(ctx context.Context, finder *trustHubFinder, role bundleRole, sid string,
+	want desiredContent, have bundleContent) error {
+	tw := finder.tw
 	for _, endUserType := range sortedKeys(want.endUsers) {
 		attrs := want.endUsers[endUserType]
 		u := have.endUsers[endUserType]
 		if u == nil {
+			var err error
 			if u, err = run.endUserFor(ctx, finder, endUserType, attrs); err != nil {
 				return err
 			}
@@ -296,11 +312,13 @@ func (run *a2pRun) buildContent(ctx context.Context, tw twilio.Client, role bund
 			}
 		}
 	}
-	if want.address != nil {
-		if err := run.buildAddress(ctx, tw, finder, role, sid, *want.address, have); err != nil {
-			return err
-		}
-	}
+	return nil
+}
+
+// buildBundles assigns the other bundles the bundle must hold, and takes out those it
+// must not (a primary profile the spec no longer names).
+func (run *a2pRun) buildBundles(ctx context.Context, tw twilio.Client, role bundleRole, sid string, want desiredContent,
+	have bundleContent) error {
 	for _, bu := range want.bundles {
 		if !slices.Contains(have.bundles, bu) {
 			if err := run.assign(ctx, tw, role, sid, bu); err != nil {
