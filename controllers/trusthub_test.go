@@ -76,8 +76,10 @@ func (e *testEnv) built(g Gomega) (profiles, products []twilioemu.Bundle) {
 	return profiles, products
 }
 
-// waitForReconciling waits until obj is Reconciling with reason and a message with text.
-func waitForReconciling(g Gomega, obj object, reason, text string) {
+// waitForBundleApproval waits until obj is Reconciling, reason AwaitingBundleApproval,
+// with a message with text.
+func waitForBundleApproval(g Gomega, obj object, text string) {
+	const reason = v1alpha1.ReasonAwaitingBundleApproval
 	g.Eventually(func(g Gomega) {
 		fetch(g, obj)
 		c := meta.FindStatusCondition(obj.GetConditions(), v1alpha1.ConditionReconciling)
@@ -101,8 +103,7 @@ func TestTrustHubBusinessBecomesApprovedBrand(t *testing.T) {
 	a2p := e.trustHubRegistration("acme")
 	g.Expect(k8s.Create(ctx, a2p)).To(Succeed())
 
-	waitForReconciling(g, a2p, v1alpha1.ReasonAwaitingBundleApproval,
-		"Secondary Customer Profile")
+	waitForBundleApproval(g, a2p, "Secondary Customer Profile")
 	profiles, products := e.built(g)
 	g.Expect(profiles).To(HaveLen(1), "one profile, though the answer to its create was lost")
 	g.Expect(profiles[0].Status).To(Equal(twilioemu.BundlePendingReview))
@@ -112,7 +113,7 @@ func TestTrustHubBusinessBecomesApprovedBrand(t *testing.T) {
 	g.Expect(a2p.Annotations).NotTo(HaveKey(v1alpha1.CustomerProfileCreatePendingAnnotation))
 
 	e.advance(g, bundleDelay)
-	waitForReconciling(g, a2p, v1alpha1.ReasonAwaitingBundleApproval, "A2P trust product")
+	waitForBundleApproval(g, a2p, "A2P trust product")
 	e.advance(g, bundleDelay)
 	waitForCondition(g, a2p, v1alpha1.ConditionReconciling, "True", v1alpha1.ReasonAwaitingBrandApproval)
 	e.advance(g, brandDelay)
@@ -196,7 +197,7 @@ func TestTrustHubNonCompliantProfileIsNotSubmitted(t *testing.T) {
 
 	// Fixed in the spec: the draft's end user is updated, evaluated again, and submitted.
 	update(g, a2p, func(a *v1alpha1.A2PRegistration) { a.Spec.TrustHub.Business.Industry = "CONSUMER" })
-	waitForReconciling(g, a2p, v1alpha1.ReasonAwaitingBundleApproval, "pending-review")
+	waitForBundleApproval(g, a2p, "pending-review")
 	g.Expect(e.count(routeSubmitProfile)).To(Equal(1))
 	g.Expect(a2p.Status.TrustHub.CustomerProfile.NonCompliant).To(BeEmpty())
 	profiles, _ = e.built(g)
@@ -210,7 +211,7 @@ func TestTrustHubRejectedProfileIsResubmittedOncePerChange(t *testing.T) {
 	e.repSecret(t)
 	a2p := e.trustHubRegistration("acme")
 	g.Expect(k8s.Create(context.Background(), a2p)).To(Succeed())
-	waitForReconciling(g, a2p, v1alpha1.ReasonAwaitingBundleApproval, "pending-review")
+	waitForBundleApproval(g, a2p, "pending-review")
 	profiles, _ := e.built(g)
 	g.Expect(profiles).To(HaveLen(1))
 	g.Expect(e.emu.SetBundleReviewOutcome(profiles[0].Sid, twilioemu.BundleTwilioRejected, 18601)).To(Succeed())
@@ -227,7 +228,7 @@ func TestTrustHubRejectedProfileIsResubmittedOncePerChange(t *testing.T) {
 	update(g, a2p, func(a *v1alpha1.A2PRegistration) {
 		a.Spec.TrustHub.Business.WebsiteURL = "https://www.acme-plumbing.example"
 	})
-	waitForReconciling(g, a2p, v1alpha1.ReasonAwaitingBundleApproval, "pending-review")
+	waitForBundleApproval(g, a2p, "pending-review")
 	g.Consistently(func() int { return e.count(routeSubmitProfile) }).WithTimeout(time.Second).Should(Equal(2))
 
 	// In review, Twilio allows no edit: a further change is reported, not sent.
