@@ -124,8 +124,9 @@ func (run *a2pRun) registerBrand(ctx context.Context, tw twilio.Client) (*twilio
 		return nil, err
 	}
 	spec := run.obj.Spec.Brand
+	profileSID, productSID := brandBundleSIDs(run.obj)
 	b, err := tw.CreateBrand(ctx, twilio.BrandParams{
-		CustomerProfileBundleSID: spec.CustomerProfileBundleSID, A2PProfileBundleSID: spec.A2PProfileBundleSID,
+		CustomerProfileBundleSID: profileSID, A2PProfileBundleSID: productSID,
 		BrandType: string(spec.BrandType), Mock: spec.Mock, SkipAutomaticSecVet: spec.SkipAutomaticSecVet,
 	})
 	run.breaker.wrote(run.obj)

@@ -156,6 +156,9 @@ func (run *a2pRun) sync(ctx context.Context, tw twilio.Client, decision syncDeci
 		return err
 	}
 	run.obj.Status.AccountSID = tw.AccountSID()
+	if err := run.syncTrustHub(ctx, tw); err != nil {
+		return err // the bundles of spec.trustHub come first (a2pregistration_trusthub.go)
+	}
 	obs, err := run.observe(ctx, tw, decision, targets)
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ func (run *a2pRun) applyDeletionPolicy(ctx context.Context) error {
 	if err := run.finalizeCampaigns(ctx, deletes); err != nil {
 		return err
 	}
+	if err := run.releaseTrustHub(ctx); err != nil {
+		return err
+	}
 	if brand == "" {
 		return nil
 	}

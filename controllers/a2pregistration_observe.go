@@ -159,6 +159,7 @@ const brandListTrust = time.Hour
 // exists (CreateInDoubt).
 func (run *a2pRun) checkCreateNotInDoubt(ctx context.Context, tw twilio.Client) error {
 	at, _, ok := createPendingAt(run.obj)
+	profileSID, productSID := brandBundleSIDs(run.obj)
 	now, err := tw.TwilioTime(ctx)
 	if err != nil {
 		return fmt.Errorf("cannot read Twilio's clock: %w", err)
@@ -170,8 +171,7 @@ func (run *a2pRun) checkCreateNotInDoubt(ctx context.Context, tw twilio.Client) 
 		"does not show it, but the list omits vetted brands: look for a brand on bundles %s and %s in the Twilio Console, then "+
 		"set the %s annotation to it, or remove the %s annotation to register a new brand (a new fee)",
 		v1alpha1.CreatePendingAnnotation, annotation(run.obj, v1alpha1.CreatePendingAnnotation),
-		run.obj.Spec.Brand.CustomerProfileBundleSID, run.obj.Spec.Brand.A2PProfileBundleSID,
-		v1alpha1.SIDAnnotation, v1alpha1.CreatePendingAnnotation)
+		profileSID, productSID, v1alpha1.SIDAnnotation, v1alpha1.CreatePendingAnnotation)
 }
 
 // brandSID is the brand SID the object manages, checked before it goes into a
@@ -195,14 +195,14 @@ func (run *a2pRun) brandSID(ctx context.Context) (string, error) {
 
 // observeBundles reads the two TrustHub bundles a new brand is registered on.
 func (run *a2pRun) observeBundles(ctx context.Context, tw twilio.Client, obs *registrationObservation) error {
-	spec := run.obj.Spec.Brand
-	profile, err := tw.FetchCustomerProfile(ctx, spec.CustomerProfileBundleSID)
+	profileSID, productSID := brandBundleSIDs(run.obj)
+	profile, err := tw.FetchCustomerProfile(ctx, profileSID)
 	if err != nil {
-		return bundleError("Customer Profile", spec.CustomerProfileBundleSID, tw.AccountSID(), err)
+		return bundleError("Customer Profile", profileSID, tw.AccountSID(), err)
 	}
-	product, err := tw.FetchTrustProduct(ctx, spec.A2PProfileBundleSID)
+	product, err := tw.FetchTrustProduct(ctx, productSID)
 	if err != nil {
-		return bundleError("A2P Trust Product", spec.A2PProfileBundleSID, tw.AccountSID(), err)
+		return bundleError("A2P Trust Product", productSID, tw.AccountSID(), err)
 	}
 	obs.bundles = []*twilio.Bundle{profile, product}
 	return nil
@@ -261,7 +261,7 @@ func (run *a2pRun) findBrand(ctx context.Context, tw twilio.Client) (*twilio.Bra
 	if err != nil {
 		return nil, fmt.Errorf("cannot search for a brand registered before a restart: %w", err)
 	}
-	spec := run.obj.Spec.Brand
+	profileSID, productSID := brandBundleSIDs(run.obj)
 	var matches []twilio.Brand
 	for _, b := range brands {
 		if b.DateCreated.Before(since) {
@@ -274,7 +274,7 @@ func (run *a2pRun) findBrand(ctx context.Context, tw twilio.Client) (*twilio.Bra
 			}
 			b = *full
 		}
-		if b.CustomerProfileBundleSID != spec.CustomerProfileBundleSID || b.A2PProfileBundleSID != spec.A2PProfileBundleSID {
+		if b.CustomerProfileBundleSID != profileSID || b.A2PProfileBundleSID != productSID {
 			continue
 		}
 		state, err := run.claimState(ctx, run.obj, b.SID)

@@ -239,8 +239,9 @@ func bundlesProblem(bundles []*twilio.Bundle) error {
 func brandDrift(obj *v1alpha1.A2PRegistration, b *twilio.Brand) []v1alpha1.DriftEntry {
 	spec := obj.Spec.Brand
 	d := &drifts{}
-	diffField(d, "brand.customerProfileBundleSid", &spec.CustomerProfileBundleSID, b.CustomerProfileBundleSID, nil)
-	diffField(d, "brand.a2pProfileBundleSid", &spec.A2PProfileBundleSID, b.A2PProfileBundleSID, nil)
+	profileSID, productSID := brandBundleSIDs(obj)
+	diffField(d, "brand.customerProfileBundleSid", &profileSID, b.CustomerProfileBundleSID, nil)
+	diffField(d, "brand.a2pProfileBundleSid", &productSID, b.A2PProfileBundleSID, nil)
 	brandType := string(spec.BrandType)
 	diffField(d, "brand.brandType", &brandType, b.BrandType, nil)
 	diffField(d, "brand.mock", &spec.Mock, b.Mock, nil)

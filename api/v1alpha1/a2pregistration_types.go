@@ -16,15 +16,15 @@ const (
 
 // BrandSpec is the A2P brand to register. Twilio cannot change a brand after registration, so the whole brand is immutable.
 type BrandSpec struct {
-	// customerProfileBundleSid (CustomerProfileBundleSid) is the TrustHub Secondary Customer Profile bundle, BU + 32 hex.
+	// customerProfileBundleSid (CustomerProfileBundleSid) is the TrustHub Secondary Customer Profile bundle, BU + 32 hex. Required unless spec.trustHub declares the business, in which case the operator builds the bundle and it is left out.
 	// +kubebuilder:validation:Pattern=`^BU[0-9a-fA-F]{32}$`
-	// +required
-	CustomerProfileBundleSID string `json:"customerProfileBundleSid"`
+	// +optional
+	CustomerProfileBundleSID string `json:"customerProfileBundleSid,omitempty"`
 
-	// a2pProfileBundleSid (A2PProfileBundleSid) is the TrustHub A2P Messaging Profile bundle, BU + 32 hex.
+	// a2pProfileBundleSid (A2PProfileBundleSid) is the TrustHub A2P Messaging Profile bundle, BU + 32 hex. Required unless spec.trustHub declares the business.
 	// +kubebuilder:validation:Pattern=`^BU[0-9a-fA-F]{32}$`
-	// +required
-	A2PProfileBundleSID string `json:"a2pProfileBundleSid"`
+	// +optional
+	A2PProfileBundleSID string `json:"a2pProfileBundleSid,omitempty"`
 
 	// brandType (BrandType): STANDARD (default) or SOLE_PROPRIETOR.
 	// +kubebuilder:default=STANDARD
@@ -160,6 +160,9 @@ type CampaignSpec struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || !has(self.brand.brandType) || self.brand.brandType != 'SOLE_PROPRIETOR' || size(self.campaigns) <= 1",message="a SOLE_PROPRIETOR brand has at most one campaign"
 // +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || self.campaigns.all(c, (c.usecase == 'SOLE_PROPRIETOR') == (has(self.brand.brandType) && self.brand.brandType == 'SOLE_PROPRIETOR'))",message="the campaign of a SOLE_PROPRIETOR brand has usecase SOLE_PROPRIETOR, and only such a brand's campaign may"
 // +kubebuilder:validation:XValidation:rule="!has(self.campaigns) || size(self.campaigns) == 0 || !has(self.brand.mock) || !self.brand.mock || !has(self.brand.brandType) || self.brand.brandType != 'SOLE_PROPRIETOR'",message="a mock SOLE_PROPRIETOR brand cannot have campaigns: Twilio creates no mock campaign for it"
+// +kubebuilder:validation:XValidation:rule="has(self.trustHub) || (has(self.brand.customerProfileBundleSid) && has(self.brand.a2pProfileBundleSid))",message="spec.brand needs customerProfileBundleSid and a2pProfileBundleSid, unless spec.trustHub declares the business"
+// +kubebuilder:validation:XValidation:rule="!has(self.trustHub) || (!has(self.brand.customerProfileBundleSid) && !has(self.brand.a2pProfileBundleSid))",message="either spec.trustHub or the bundle SIDs of spec.brand, not both: with spec.trustHub the operator builds the bundles"
+// +kubebuilder:validation:XValidation:rule="!has(self.trustHub) || !has(self.brand.brandType) || self.brand.brandType == 'STANDARD'",message="spec.trustHub builds the bundles of a STANDARD brand; a SOLE_PROPRIETOR brand names its bundles in spec.brand"
 type A2PRegistrationSpec struct {
 	// credentialsRef names the Secret, in this namespace, with the Twilio credentials. Defaults to twilio-credentials.
 	// +kubebuilder:default={name: twilio-credentials}
@@ -180,6 +183,14 @@ type A2PRegistrationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="brand is immutable: Twilio cannot change a registered brand; create a new A2PRegistration instead"
 	// +required
 	Brand BrandSpec `json:"brand"`
+
+	// trustHub declares the business behind the brand, for an ISV: the operator builds,
+	// evaluates and submits its Secondary Customer Profile and A2P trust product, waits
+	// for their approval, then registers the brand on them. Set either trustHub or the
+	// bundle SIDs of spec.brand. Since spec.brand is immutable, trustHub cannot be added
+	// or removed later; its fields can change while Twilio allows (see docs/api.md).
+	// +optional
+	TrustHub *TrustHubSpec `json:"trustHub,omitempty"`
 
 	// campaigns has one campaign per Messaging Service; each service appears once.
 	// +kubebuilder:validation:MaxItems=50
@@ -298,6 +309,10 @@ type A2PRegistrationStatus struct {
 	// driftCorrectedFor is the value of the correct-drift annotation the operator last acted on, so each new value corrects the drift of campaign fields once.
 	// +optional
 	DriftCorrectedFor string `json:"driftCorrectedFor,omitempty"`
+
+	// trustHub is what the operator built in TrustHub for spec.trustHub.
+	// +optional
+	TrustHub *TrustHubStatus `json:"trustHub,omitempty"`
 
 	// verifiedCampaigns is "verified/desired", e.g. "1/1", for kubectl get.
 	// +optional

@@ -401,3 +401,138 @@ func TestNewObjectsAreInProgress(t *testing.T) {
 		g.Expect(res.Status).To(Equal(kstatus.InProgressStatus), "%s: %s", sample, res.Message)
 	}
 }
+
+// trustHubRegistration is an A2PRegistration that declares its business in spec.trustHub
+// instead of naming bundles.
+func trustHubRegistration(ns string) *v1alpha1.A2PRegistration {
+	return &v1alpha1.A2PRegistration{
+		ObjectMeta: metav1.ObjectMeta{Name: "isv-customer", Namespace: ns},
+		Spec: v1alpha1.A2PRegistrationSpec{TrustHub: &v1alpha1.TrustHubSpec{
+			PrimaryCustomerProfileSID: bundleSID,
+			Email:                     "compliance@isv.example",
+			Business: v1alpha1.TrustHubBusiness{
+				Name: "Acme Plumbing LLC", Type: "Limited Liability Corporation", Industry: "CONSUMER",
+				RegistrationIDType: "EIN", RegistrationNumber: "123456789",
+				RegionsOfOperation: []v1alpha1.BusinessRegion{"USA_AND_CANADA"}, WebsiteURL: "https://acme.example",
+			},
+			AuthorizedRepresentatives: []v1alpha1.AuthorizedRepresentative{{
+				FirstName: "Sam", LastName: "Lee", BusinessTitle: "Owner", JobPosition: "CEO",
+				Email:       v1alpha1.PersonalValue{SecretKeyRef: &v1alpha1.SecretKeySelector{Name: "acme-rep", Key: "email"}},
+				PhoneNumber: v1alpha1.PersonalValue{SecretKeyRef: &v1alpha1.SecretKeySelector{Name: "acme-rep", Key: "phone"}},
+			}},
+			Address: v1alpha1.TrustHubAddress{Street: "1 Main St", City: "Springfield", Region: "IL", PostalCode: "62701",
+				ISOCountry: "US"},
+			Company: v1alpha1.TrustHubCompany{Type: v1alpha1.CompanyType("private")},
+		}},
+	}
+}
+
+func TestTrustHubValidation(t *testing.T) {
+	ns := newNamespace(t)
+	ctx := context.Background()
+	g := NewWithT(t)
+	g.Expect(k8sClient.Create(ctx, trustHubRegistration(ns), client.DryRunAll)).To(Succeed(),
+		"spec.trustHub replaces the bundle SIDs")
+
+	public := trustHubRegistration(ns)
+	public.Spec.TrustHub.Company = v1alpha1.TrustHubCompany{Type: "public", StockExchange: "NASDAQ", StockTicker: "ACME",
+		BrandContactEmail: "brand@acme.example"}
+	public.Spec.TrustHub.AuthorizedRepresentatives[0].Email = v1alpha1.PersonalValue{Value: "sam@acme.example"}
+	g.Expect(k8sClient.Create(ctx, public, client.DryRunAll)).To(Succeed(), "a public company with its stock")
+
+	tests := map[string]struct {
+		edit      func(*v1alpha1.A2PRegistration)
+		wantField string
+		wantText  string
+	}{
+		"trustHub together with the bundle SIDs": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.Brand.CustomerProfileBundleSID, a.Spec.Brand.A2PProfileBundleSID = bundleSID, bundleSID
+		}, "spec", "not both"},
+		"trustHub together with one bundle SID": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.Brand.A2PProfileBundleSID = bundleSID
+		}, "spec", "not both"},
+		"neither trustHub nor the bundle SIDs": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub = nil
+		}, "spec", "unless spec.trustHub"},
+		"one bundle SID without trustHub": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub, a.Spec.Brand.CustomerProfileBundleSID = nil, bundleSID
+		}, "spec", "unless spec.trustHub"},
+		"trustHub for a SOLE_PROPRIETOR brand": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.Brand.BrandType = v1alpha1.BrandTypeSoleProprietor
+		}, "spec", "STANDARD"},
+		"a public company without its stock exchange and ticker": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Company.Type = "public"
+		}, "spec.trustHub", "stockExchange"},
+		"a public company without its brand contact email": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Company = v1alpha1.TrustHubCompany{Type: "public", StockExchange: "NYSE", StockTicker: "ACME"}
+		}, "spec.trustHub", "brandContactEmail"},
+		"an unknown company type": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Company.Type = "non-profit"
+		}, "spec.trustHub.company.type", ""},
+		"an email both inline and from a Secret": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.AuthorizedRepresentatives[0].Email.Value = "sam@acme.example"
+		}, "spec.trustHub.authorizedRepresentatives[0].email", "exactly one of value and secretKeyRef"},
+		"a phone number with neither a value nor a Secret": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.AuthorizedRepresentatives[0].PhoneNumber = v1alpha1.PersonalValue{}
+		}, "spec.trustHub.authorizedRepresentatives[0].phoneNumber", "exactly one of value and secretKeyRef"},
+		"three representatives": {func(a *v1alpha1.A2PRegistration) {
+			r := a.Spec.TrustHub.AuthorizedRepresentatives[0]
+			a.Spec.TrustHub.AuthorizedRepresentatives = []v1alpha1.AuthorizedRepresentative{r, r, r}
+		}, "spec.trustHub.authorizedRepresentatives", ""},
+		"an unknown job position": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.AuthorizedRepresentatives[0].JobPosition = "Boss"
+		}, "spec.trustHub.authorizedRepresentatives[0].jobPosition", ""},
+		"an unknown business type": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Business.Type = "LLC"
+		}, "spec.trustHub.business.type", ""},
+		"no region of operation": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Business.RegionsOfOperation = nil
+		}, "spec.trustHub.business.regionsOfOperation", ""},
+		"a website that is not a URL": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Business.WebsiteURL = "acme.example"
+		}, "spec.trustHub.business.websiteUrl", ""},
+		"a country that is not ISO 3166 alpha-2": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.Address.ISOCountry = "USA"
+		}, "spec.trustHub.address.isoCountry", ""},
+		"a primary profile that is not a bundle SID": {func(a *v1alpha1.A2PRegistration) {
+			a.Spec.TrustHub.PrimaryCustomerProfileSID = "BU42"
+		}, "spec.trustHub.primaryCustomerProfileSid", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			a := trustHubRegistration(ns)
+			tc.edit(a)
+			err := k8sClient.Create(ctx, a, client.DryRunAll)
+			g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
+			g.Expect(invalidFields(err)).To(ContainElement(tc.wantField), "error: %v", err)
+			g.Expect(err.Error()).To(ContainSubstring(tc.wantText))
+		})
+	}
+}
+
+// TestTrustHubCannotBeSwapped checks that an A2PRegistration keeps the way it declared
+// its bundles: spec.brand is immutable, so trustHub can neither be swapped for bundle
+// SIDs nor removed, while its own fields stay editable.
+func TestTrustHubCannotBeSwapped(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	a := trustHubRegistration(newNamespace(t))
+	g.Expect(k8sClient.Create(ctx, a)).To(Succeed())
+
+	swapped := a.DeepCopy()
+	swapped.Spec.TrustHub = nil
+	swapped.Spec.Brand.CustomerProfileBundleSID, swapped.Spec.Brand.A2PProfileBundleSID = bundleSID, bundleSID
+	err := k8sClient.Update(ctx, swapped)
+	g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
+	g.Expect(err.Error()).To(ContainSubstring("brand is immutable"))
+
+	removed := a.DeepCopy()
+	removed.Spec.TrustHub = nil
+	err = k8sClient.Update(ctx, removed)
+	g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
+
+	edited := a.DeepCopy()
+	edited.Spec.TrustHub.Business.Industry = "TECHNOLOGY"
+	g.Expect(k8sClient.Update(ctx, edited)).To(Succeed(), "the declared business stays editable")
+}

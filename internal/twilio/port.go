@@ -86,6 +86,9 @@ type Client interface {
 	UpdateCampaign(ctx context.Context, serviceSID, sid string, p CampaignUpdate) (*Campaign, error)
 	// DeleteCampaign deletes an A2P campaign.
 	DeleteCampaign(ctx context.Context, serviceSID, sid string) error
+
+	// TrustHub builds the bundles of an ISV's customer (trusthub.go).
+	TrustHub
 }
 
 // Service is a Messaging Service as Twilio reports it. Empty strings are Twilio's nulls.
@@ -162,6 +165,12 @@ type Bundle struct {
 	SID string
 	// Status is draft, pending-review, in-review, twilio-rejected or twilio-approved.
 	Status string
+	// FriendlyName, PolicySID, DateCreated and Errors (the codes of a twilio-rejected
+	// bundle) are filled by the TrustHub reads.
+	FriendlyName string
+	PolicySID    string
+	DateCreated  time.Time
+	Errors       []int
 }
 
 // Bundle statuses the operator acts on.
