@@ -56,6 +56,37 @@ func run(ctx context.Context, cfg config) (err error) {
 	if err != nil {
 		return err
 	}
+	runPhases(ctx, cfg, bins, rep)
+	rep.Duration = time.Since(rep.Started)
+	rep.Targets = targets(rep)
+	printTable(os.Stdout, rep)
+	path := filepath.Join(cfg.outDir, "results.json")
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\nResults: %s (logs of each phase beside it)\n", path)
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d phase(s) failed", len(rep.Errors))
+	}
+	missed := 0
+	for _, t := range rep.Targets {
+		if !t.Met {
+			missed++
+		}
+	}
+	if missed > 0 {
+		return fmt.Errorf("%d target(s) missed", missed)
+	}
+	return ctx.Err()
+}
+
+// runPhases runs each phase cfg selects, in order, into rep. A failed phase is
+// recorded and the next one runs; a phase that cannot run here is skipped with one line.
+func runPhases(ctx context.Context, cfg config, bins testbed.Binaries, rep *report) {
 	phases := []struct {
 		name string
 		run  func() error
@@ -87,29 +118,4 @@ func run(ctx context.Context, cfg config) (err error) {
 			rep.Errors = append(rep.Errors, p.name+": "+err.Error())
 		}
 	}
-	rep.Duration = time.Since(rep.Started)
-	rep.Targets = targets(rep)
-	printTable(os.Stdout, rep)
-	path := filepath.Join(cfg.outDir, "results.json")
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("\nResults: %s (logs of each phase beside it)\n", path)
-	if len(rep.Errors) > 0 {
-		return fmt.Errorf("%d phase(s) failed", len(rep.Errors))
-	}
-	missed := 0
-	for _, t := range rep.Targets {
-		if !t.Met {
-			missed++
-		}
-	}
-	if missed > 0 {
-		return fmt.Errorf("%d target(s) missed", missed)
-	}
-	return ctx.Err()
 }

@@ -129,65 +129,23 @@ func (r *terraformResult) compare(ctx context.Context, cfg config, bins testbed.
 
 // terraform applies n services with Terraform against a fresh emulator, then plans.
 func (r *terraformResult) terraform(ctx context.Context, cfg config, bins testbed.Binaries, tf, providerDir string, run *terraformRun) error {
-	n := run.Objects
-	dir, err := filepath.Abs(filepath.Join(cfg.outDir, fmt.Sprintf("terraform-%d", n)))
+	ws, err := r.workspace(ctx, cfg, bins, providerDir, run.Objects)
+	if ws != nil {
+		defer ws.stop()
+	}
 	if err != nil {
 		return err
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "no-cert-dir"), 0o755); err != nil {
-		return err
-	}
-	emu, err := testbed.StartEmulator(ctx, bins.Emulator, dir, seedWithNumbers(n), r.Emulator...)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = emu.Stop(5 * time.Second) }()
-	numbers, err := emu.Admin.PhoneNumbers(twilioemu.DefaultAccountSid)
-	if err != nil {
-		return err
-	}
-	sids := map[string]string{}
-	for _, p := range numbers {
-		sids[p.PhoneNumber] = p.Sid
-	}
-	ca, err := interceptproxy.NewCA()
-	if err != nil {
-		return err
-	}
-	// The provider reaches the Messaging API and, for nothing in this work, the core
-	// API; everything else it or Terraform tries is refused (and counted).
-	hosts := map[string]string{"messaging.twilio.com": emu.URL, "api.twilio.com": emu.URL}
-	proxy, err := interceptproxy.Listen(ca, hosts)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = proxy.Close() }()
-	r.Hosts = proxy.Hosts()
-	caFile := filepath.Join(dir, "proxy-ca.pem")
-	if err := ca.WriteCertFile(caFile); err != nil {
-		return err
-	}
-	cliConfig := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(cliConfigFile(providerDir)), 0o600); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig(n, sids)), 0o600); err != nil {
-		return err
-	}
-	env := terraformEnv(proxy.URL, caFile, filepath.Join(dir, "no-cert-dir"), cliConfig)
-
+	emu := ws.emu
 	before, err := emu.Admin.Counts("")
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	parallelism := fmt.Sprintf("-parallelism=%d", cfg.tfParallelism)
-	if err := commandLog(ctx, dir, env, filepath.Join(dir, "apply.log"), tf, "apply", "-auto-approve", "-input=false",
+	if err := commandLog(ctx, ws.dir, ws.env, filepath.Join(ws.dir, "apply.log"), tf, "apply", "-auto-approve", "-input=false",
 		"-no-color", parallelism); err != nil {
-		return fmt.Errorf("terraform apply: %w (see %s)", err, filepath.Join(dir, "apply.log"))
+		return fmt.Errorf("terraform apply: %w (see %s)", err, filepath.Join(ws.dir, "apply.log"))
 	}
 	run.Apply = time.Since(start)
 	afterApply, err := emu.Admin.Counts("")
@@ -195,15 +153,15 @@ func (r *terraformResult) terraform(ctx context.Context, cfg config, bins testbe
 		return err
 	}
 	run.ApplyTraffic, run.ApplyTotal = countsBetween(before, afterApply)
-	if run.StateResources, err = terraformState(filepath.Join(dir, "terraform.tfstate")); err != nil {
+	if run.StateResources, err = terraformState(filepath.Join(ws.dir, "terraform.tfstate")); err != nil {
 		return err
 	}
-	if run.Twilio, err = (&world{emu: emu}).checkTwilio("after terraform apply", servicesWithOneNumber(n)); err != nil {
+	if run.Twilio, err = (&world{emu: emu}).checkTwilio("after terraform apply", servicesWithOneNumber(run.Objects)); err != nil {
 		return err
 	}
 
 	start = time.Now()
-	err = commandLog(ctx, dir, env, filepath.Join(dir, "plan.log"), tf, "plan", "-input=false", "-no-color",
+	err = commandLog(ctx, ws.dir, ws.env, filepath.Join(ws.dir, "plan.log"), tf, "plan", "-input=false", "-no-color",
 		"-detailed-exitcode", parallelism)
 	run.Refresh = time.Since(start)
 	var exit *exec.ExitError
@@ -212,15 +170,83 @@ func (r *terraformResult) terraform(ctx context.Context, cfg config, bins testbe
 		run.RefreshClean = true
 	case errors.As(err, &exit) && exit.ExitCode() == 2: // a plan with changes: reported, not fatal
 	default:
-		return fmt.Errorf("terraform plan: %w (see %s)", err, filepath.Join(dir, "plan.log"))
+		return fmt.Errorf("terraform plan: %w (see %s)", err, filepath.Join(ws.dir, "plan.log"))
 	}
 	afterPlan, err := emu.Admin.Counts("")
 	if err != nil {
 		return err
 	}
 	run.RefreshTraffic, run.RefreshTotal = countsBetween(afterApply, afterPlan)
-	run.Refused = proxy.Refused()
+	run.Refused = ws.proxy.Refused()
 	return nil
+}
+
+// tfWorkspace is one Terraform comparison's directory, emulator and proxy, and the
+// environment terraform runs in.
+type tfWorkspace struct {
+	dir   string
+	emu   *testbed.Emulator
+	proxy *interceptproxy.Server
+	env   []string
+}
+
+func (ws *tfWorkspace) stop() {
+	if ws.proxy != nil {
+		_ = ws.proxy.Close()
+	}
+	if ws.emu != nil {
+		_ = ws.emu.Stop(5 * time.Second)
+	}
+}
+
+// workspace starts the emulator and the proxy and writes Terraform's configuration for
+// n services, its CLI configuration and the proxy's CA.
+func (r *terraformResult) workspace(ctx context.Context, cfg config, bins testbed.Binaries, providerDir string, n int) (*tfWorkspace, error) {
+	dir, err := filepath.Abs(filepath.Join(cfg.outDir, fmt.Sprintf("terraform-%d", n)))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "no-cert-dir"), 0o755); err != nil {
+		return nil, err
+	}
+	ws := &tfWorkspace{dir: dir}
+	if ws.emu, err = testbed.StartEmulator(ctx, bins.Emulator, dir, seedWithNumbers(n), r.Emulator...); err != nil {
+		return ws, err
+	}
+	numbers, err := ws.emu.Admin.PhoneNumbers(twilioemu.DefaultAccountSid)
+	if err != nil {
+		return ws, err
+	}
+	sids := map[string]string{}
+	for _, p := range numbers {
+		sids[p.PhoneNumber] = p.Sid
+	}
+	ca, err := interceptproxy.NewCA()
+	if err != nil {
+		return ws, err
+	}
+	// The provider reaches the Messaging API and, for nothing in this work, the core
+	// API; everything else it or Terraform tries is refused (and counted).
+	hosts := map[string]string{"messaging.twilio.com": ws.emu.URL, "api.twilio.com": ws.emu.URL}
+	if ws.proxy, err = interceptproxy.Listen(ca, hosts); err != nil {
+		return ws, err
+	}
+	r.Hosts = ws.proxy.Hosts()
+	caFile, cliConfig := filepath.Join(dir, "proxy-ca.pem"), filepath.Join(dir, "terraformrc")
+	if err := ca.WriteCertFile(caFile); err != nil {
+		return ws, err
+	}
+	if err := os.WriteFile(cliConfig, []byte(cliConfigFile(providerDir)), 0o600); err != nil {
+		return ws, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig(n, sids)), 0o600); err != nil {
+		return ws, err
+	}
+	ws.env = terraformEnv(ws.proxy.URL, caFile, filepath.Join(dir, "no-cert-dir"), cliConfig)
+	return ws, nil
 }
 
 // countsBetween is the per-route difference of two counter readings, and its sum.

@@ -124,9 +124,9 @@ func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
 	}
 	// The client may already have sent its TLS hello behind the CONNECT: read it from
 	// the buffer first.
-	var raw net.Conn = conn
+	raw := conn
 	if n := rw.Reader.Buffered(); n > 0 {
-		head, _ := rw.Reader.Peek(n)
+		head, _ := rw.Peek(n)
 		raw = &prefixConn{Conn: conn, prefix: append([]byte(nil), head...)}
 	}
 	// The tunnel's host rides on the connection's local address, under TLS, so that
