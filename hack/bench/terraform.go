@@ -80,10 +80,18 @@ func runTerraform(ctx context.Context, cfg config, bins testbed.Binaries, defaul
 	if err != nil {
 		return r, err
 	}
-	if r.Terraform, err = commandLine(ctx, "", nil, tf, "version"); err != nil {
+	// Without the caller's TF_ variables (a TF_CLI_CONFIG_FILE of theirs would add its
+	// own warnings) and without the network (CHECKPOINT_DISABLE).
+	if r.Terraform, err = commandLine(ctx, "", terraformEnv("", "", "", ""), tf, "version", "-json"); err != nil {
 		return r, err
 	}
-	r.Terraform = strings.SplitN(r.Terraform, "\n", 2)[0]
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(r.Terraform), &v); err != nil {
+		return r, fmt.Errorf("%s version -json: %w", tf, err)
+	}
+	r.Terraform = "Terraform v" + v.Version
 	if !strings.Contains(r.Terraform, "v"+terraformVersion) && cfg.terraformBin == "" {
 		return r, fmt.Errorf("%s is %q, want v%s", tf, r.Terraform, terraformVersion)
 	}
