@@ -103,8 +103,8 @@ demo: envtest ## Run the operator on a local control plane with the Twilio emula
 ##@ Benchmark
 
 .PHONY: bench
-bench: envtest ## Run the scale benchmark (about 7 minutes, not part of test): one table and bench/out/results.json (BENCH_ARGS="-phases cold" …).
-	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go run ./hack/bench $(BENCH_ARGS)
+bench: envtest ## Run the benchmark (not part of test): one table and bench/out/results.json. BENCH_ARGS="-phases cold,defaults,fairness,terraform" picks phases; TF_PROVIDER_SRC=<terraform-provider-twilio checkout> enables the terraform comparison (skipped without it).
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" TF_PROVIDER_SRC="$(TF_PROVIDER_SRC)" go run ./hack/bench $(BENCH_ARGS)
 
 ##@ Build
 

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +32,20 @@ type config struct {
 	timeout          time.Duration // the longest a phase may take to converge
 
 	operator operatorFlags
+
+	// The fairness phase: account X, throttled, and account Y, measured alone and
+	// beside X.
+	fairThrottled, fairObjects int
+	fairLatency                time.Duration
+	fairLimit                  int
+
+	// The terraform phase: the provider's source checkout (skipped without one), the
+	// terraform binary (built into cacheDir when empty), the sizes and -parallelism.
+	tfProviderSrc string
+	terraformBin  string
+	cacheDir      string
+	tfObjects     []int
+	tfParallelism int
 }
 
 // operatorFlags are the operator flags the benchmark sets; every phase uses the same
@@ -62,8 +79,13 @@ func (f operatorFlags) args(resync time.Duration) []string {
 // scale phase uses ten times --resync.
 const quietResync = 10 * time.Minute
 
-// allPhases run in this order.
-var allPhases = []string{"cold", "throttled", "scale", "a2p"}
+// allPhases run in this order: defaults after cold (whose tuned figure it compares
+// with), terraform after defaults (whose operator figure it reuses).
+var allPhases = []string{"cold", "throttled", "scale", "a2p", "defaults", "fairness", "terraform"}
+
+// terraformVersion is the Terraform CLI the terraform phase compares with: the last
+// release under the MPL, which the Go module proxy serves.
+const terraformVersion = "1.5.7"
 
 func parseConfig(args []string) (config, error) {
 	c := config{}
@@ -87,10 +109,28 @@ func parseConfig(args []string) (config, error) {
 	fs.IntVar(&c.operator.workers, "workers", 64, "Operator --max-concurrent-reconciles.")
 	fs.IntVar(&c.operator.kubeQPS, "kube-api-qps", 0, "Operator --kube-api-qps (0: no client-side limit).")
 	fs.IntVar(&c.operator.kubeBurst, "kube-api-burst", 0, "Operator --kube-api-burst.")
+	fs.IntVar(&c.fairThrottled, "fairness-throttled-objects", 200, "MessagingServices of the throttled account X in the fairness phase.")
+	fs.IntVar(&c.fairObjects, "fairness-objects", 50, "MessagingServices of account Y in the fairness phase, alone and again beside X.")
+	fs.DurationVar(&c.fairLatency, "fairness-latency", 2*time.Second, "Emulator latency of account X in the fairness phase.")
+	fs.IntVar(&c.fairLimit, "fairness-limit", 1, "Emulator in-flight requests of account X in the fairness phase.")
+	fs.StringVar(&c.tfProviderSrc, "tf-provider-src", os.Getenv("TF_PROVIDER_SRC"),
+		"A source checkout of terraform-provider-twilio for the terraform phase ($TF_PROVIDER_SRC); without one the phase is skipped.")
+	fs.StringVar(&c.terraformBin, "terraform", "", "The terraform binary (empty: terraform v"+terraformVersion+" from the Go module proxy, built into -cache-dir).")
+	fs.StringVar(&c.cacheDir, "cache-dir", defaultCacheDir(), "Where the terraform phase builds Terraform and the provider (outside the repository).")
+	var tfObjects string
+	fs.StringVar(&tfObjects, "tf-objects", "200,1000", "MessagingServices (one number each) of each terraform-phase comparison, comma-separated.")
+	fs.IntVar(&c.tfParallelism, "tf-parallelism", 10, "terraform apply -parallelism (10 is Terraform's default).")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	c.phases = strings.Split(phases, ",")
+	for _, f := range strings.Split(tfObjects, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return config{}, fmt.Errorf("-tf-objects: %q is not a positive count", f)
+		}
+		c.tfObjects = append(c.tfObjects, n)
+	}
 	return c, c.validate()
 }
 
@@ -100,7 +140,8 @@ func (c config) validate() error {
 			return fmt.Errorf("unknown phase %q; phases are %s", p, strings.Join(allPhases, ", "))
 		}
 	}
-	if c.objects < 1 || c.scaleObjects < 1 || c.a2pObjects < 1 || c.a2pAccounts < 1 {
+	if c.objects < 1 || c.scaleObjects < 1 || c.a2pObjects < 1 || c.a2pAccounts < 1 || c.fairThrottled < 1 ||
+		c.fairObjects < 1 || c.fairLimit < 1 || c.tfParallelism < 1 {
 		return errors.New("object and account counts must be positive")
 	}
 	if c.steadyPeriods < 0 || c.resync < time.Second {
@@ -110,3 +151,13 @@ func (c config) validate() error {
 }
 
 func (c config) runs(phase string) bool { return slices.Contains(c.phases, phase) }
+
+// defaultCacheDir is ~/.cache/twilio-operator/bench: built tools live outside the
+// repository, beside the envtest assets of hack/setup-envtest.sh.
+func defaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "twilio-operator", "bench")
+}

@@ -12,6 +12,12 @@
 //	throttled  the same cold start with an account concurrency limit of 10
 //	scale      10,000 MessagingServices without latency: memory, then an operator restart
 //	a2p        100 A2PRegistrations with one campaign each: registration write rate
+//	defaults   the cold start of 1,000 with no operator flag at all, against the tuned one
+//	fairness   account X throttled (1 in flight, 2 s) with 200 objects; account Y's 50
+//	           objects alone and then beside X's backlog, in one operator
+//	terraform  terraform-provider-twilio (built from a source checkout, TF_PROVIDER_SRC)
+//	           on the same emulator and work, its HTTPS through internal/interceptproxy;
+//	           skipped with one line without a checkout
 //
 // It prints one table and writes bench/out/results.json; every figure comes from the
 // run that prints it. docs/benchmarks.md explains each figure and how to reproduce it.

@@ -57,6 +57,7 @@ func targets(rep *report) []target {
 			"any (the operator spaces them 1 s apart whatever --twilio-qps)")
 		objectsTarget(add, "a2p", a.TwilioChecks)
 	}
+	compareTargets(add, rep)
 	return out
 }
 
@@ -113,7 +114,7 @@ const (
 // printTable prints the run as one table: what was measured, then the targets.
 func printTable(out io.Writer, rep *report) {
 	fmt.Fprintf(out, "\n== twilio-operator scale benchmark, %s\n", rep.Started.Format(time.RFC3339))
-	fmt.Fprintf(out, "machine:  %s\noperator: %s\n", rep.Machine, strings.Join(rep.Operator, " "))
+	fmt.Fprintf(out, "machine:  %s\noperator: %s (tuned)\n", rep.Machine, strings.Join(rep.Operator, " "))
 	fmt.Fprintf(out, "          (%s)\n", strings.Join(phaseResyncs(rep), ", "))
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "\nPHASE\tMEASURE\tVALUE")
@@ -147,6 +148,9 @@ func phaseResyncs(rep *report) []string {
 	}
 	if rep.A2P != nil {
 		add("a2p", rep.A2P.Operator)
+	}
+	if rep.Defaults != nil || rep.Fairness != nil || rep.Terraform != nil {
+		out = append(out, "no flag at all in defaults, fairness and terraform")
 	}
 	return out
 }
@@ -184,6 +188,7 @@ func rows(rep *report) [][3]string {
 	if a := rep.A2P; a != nil {
 		a2pRows(add, a)
 	}
+	compareRows(add, rep)
 	return out
 }
 

@@ -157,3 +157,36 @@ func a2pConditions(o client.Object) ([]metav1.Condition, int64) {
 	a := o.(*v1alpha1.A2PRegistration)
 	return a.Status.Conditions, a.Status.ObservedGeneration
 }
+
+// waitKeys waits until every object of keys ("namespace/name") is Ready or ctx ends,
+// and returns when the last of them became Ready.
+func (t *tracker) waitKeys(ctx context.Context, keys []string) (time.Time, error) {
+	for {
+		ready, last := t.readyAmong(keys)
+		if ready == len(keys) {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, fmt.Errorf("%d of %d objects Ready: %w", ready, len(keys), ctx.Err())
+		case <-t.changed:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// readyAmong is how many of keys are Ready, and when the last of them became Ready.
+func (t *tracker) readyAmong(keys []string) (int, time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, last := 0, time.Time{}
+	for _, k := range keys {
+		if at, ok := t.readyAt[k]; ok {
+			n++
+			if at.After(last) {
+				last = at
+			}
+		}
+	}
+	return n, last
+}
