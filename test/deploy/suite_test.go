@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -19,6 +20,10 @@ var repoRoot = filepath.Join("..", "..")
 // k8s talks to a real kube-apiserver with the generated CRDs installed: what it accepts
 // in a dry run is what a cluster accepts from helm or kubectl.
 var k8s client.Client
+
+// k8sConfig reaches the same API server, for what the controller-runtime client does not
+// offer (discovery of the server's version).
+var k8sConfig *rest.Config
 
 func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
@@ -35,6 +40,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = env.Stop() }()
+	k8sConfig = cfg
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
