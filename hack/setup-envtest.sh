@@ -9,7 +9,8 @@
 # Usage: hack/setup-envtest.sh        prints the KUBEBUILDER_ASSETS directory on stdout
 #
 # Environment:
-#   ENVTEST_K8S_VERSION   Kubernetes version of kube-apiserver (default 1.37.2)
+#   ENVTEST_K8S_VERSION   Kubernetes version of kube-apiserver (default 1.37.2; make test-compat
+#                         builds the oldest supported, COMPAT_K8S_VERSION in the Makefile)
 #   ENVTEST_ETCD_VERSION  etcd version (default 3.6.16)
 #   ENVTEST_CACHE_DIR     cache root (default ${XDG_CACHE_HOME:-~/.cache}/twilio-operator/envtest)
 set -euo pipefail
@@ -61,14 +62,27 @@ build_kube_apiserver() {
     sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\t\1 => \1 v0.'"${k8s_version#*.}"'#p' "$modfile"
     printf ')\n'
   } >"$dir/go.mod"
+  # providerless is Kubernetes' own build tag for leaving out the in-tree cloud providers,
+  # which envtest never uses: before 1.31 they import k8s.io/legacy-cloud-providers, a
+  # module the Go module proxy does not serve for every release.
   (cd "$dir" && progress "downloading the modules of kube-apiserver v$k8s_version" "3-6 min" \
-     go get "k8s.io/kubernetes/cmd/kube-apiserver@v$k8s_version" &&
-   progress "compiling kube-apiserver v$k8s_version" "5-8 min on 2 cores" go build -trimpath -o "$staging/kube-apiserver" \
+     go get -tags providerless "k8s.io/kubernetes/cmd/kube-apiserver@v$k8s_version" &&
+   progress "compiling kube-apiserver v$k8s_version" "5-8 min on 2 cores" go build -tags providerless -trimpath -o "$staging/kube-apiserver" \
       -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
       k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
 build_etcd() {
+  # etcd does not depend on the Kubernetes version: reuse the binary of another finished
+  # control plane with the same etcd (make test-compat's second API server shares the first's).
+  local built
+  for built in "$cache_root"/k8s-*-etcd-"$etcd_version"/etcd; do
+    if [[ -x "$built" ]]; then
+      log "reusing etcd v$etcd_version from $(dirname "$built")"
+      cp "$built" "$staging/etcd"
+      return
+    fi
+  done
   local dir="$work/etcd"
   mkdir -p "$dir"
   printf 'module envtest/etcd\n\ngo 1.26\n' >"$dir/go.mod"

@@ -199,9 +199,9 @@ func TestOperatorChartShards(t *testing.T) {
 func TestOperatorChartKubeVersion(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
-	_, err := renderChartOn(operatorChart, "twilio-operator", "default", nil, "v1.29.9")
+	_, err := renderChartOn(operatorChart, "twilio-operator", "default", nil, "v1.26.15")
 	g.Expect(err).To(MatchError(ContainSubstring("kubeVersion")))
-	for _, v := range []string{"v1.30.0", "v1.30.4-eks-a737599", "v1.37.2"} {
+	for _, v := range []string{"v1.27.0", "v1.27.16-eks-a737599", "v1.37.2"} {
 		_, err := renderChartOn(operatorChart, "twilio-operator", "default", nil, v)
 		g.Expect(err).NotTo(HaveOccurred(), v)
 	}

@@ -10,6 +10,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/discovery"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -25,6 +26,9 @@ var k8s client.Client
 // charts are rendered for: in a test binary Helm's default is v1.20, older than the
 // operator chart's kubeVersion allows.
 var serverVersion string
+// k8sConfig reaches the same API server, for what the controller-runtime client does not
+// offer (discovery of the server's version).
+var k8sConfig *rest.Config
 
 func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
@@ -54,6 +58,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	serverVersion = info.GitVersion
+	k8sConfig = cfg
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
