@@ -26,6 +26,7 @@ var k8s client.Client
 // charts are rendered for: in a test binary Helm's default is v1.20, older than the
 // operator chart's kubeVersion allows.
 var serverVersion string
+
 // k8sConfig reaches the same API server, for what the controller-runtime client does not
 // offer (discovery of the server's version).
 var k8sConfig *rest.Config
