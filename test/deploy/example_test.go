@@ -66,10 +66,10 @@ func TestContactCenterExampleValues(t *testing.T) {
 			"brand": map[string]any{
 				"customerProfileBundleSid": "BUaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"a2pProfileBundleSid":      "BUbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-				"brandType":                "SOLE_PROPRIETOR", "mock": true,
+				"brandType":                "SOLE_PROPRIETOR", "mock": false,
 			},
 			"campaign": map[string]any{
-				"usecase": "MARKETING", "hasEmbeddedLinks": true,
+				"usecase": "SOLE_PROPRIETOR", "hasEmbeddedLinks": true,
 				"optInKeywords": []any{"START"}, "optInMessage": "Acme: you are subscribed to sales offers.",
 				"privacyPolicyUrl": "https://acme.example/privacy", "termsAndConditionsUrl": "https://acme.example/terms",
 			},
@@ -90,11 +90,11 @@ func TestContactCenterExampleValues(t *testing.T) {
 	g.Expect(nested(g, a2p, "spec", "recreateCampaignOnImmutableChange")).To(BeTrue())
 	g.Expect(nested(g, a2p, "spec", "brand")).To(Equal(map[string]any{
 		"customerProfileBundleSid": "BUaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "a2pProfileBundleSid": "BUbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-		"brandType": "SOLE_PROPRIETOR", "mock": true,
+		"brandType": "SOLE_PROPRIETOR", "mock": false,
 	}))
 	campaign := nested(g, a2p, "spec", "campaigns").([]any)[0].(map[string]any)
 	g.Expect(campaign).To(HaveKeyWithValue("messagingServiceRef", map[string]any{"name": "sales-sms"}))
-	g.Expect(campaign).To(HaveKeyWithValue("usecase", "MARKETING"))
+	g.Expect(campaign).To(HaveKeyWithValue("usecase", "SOLE_PROPRIETOR"))
 	g.Expect(campaign).To(HaveKeyWithValue("optInKeywords", []any{"START"}))
 	g.Expect(campaign).To(HaveKeyWithValue("termsAndConditionsUrl", "https://acme.example/terms"))
 
