@@ -129,9 +129,12 @@ var (
 	conditionTypes = setOf(
 		v1alpha1.ConditionReady, v1alpha1.ConditionReconciling, v1alpha1.ConditionStalled,
 		v1alpha1.ConditionBrandApproved, v1alpha1.ConditionCampaignsVerified, v1alpha1.ConditionPaused,
-		v1alpha1.ConditionAccountShared,
+		v1alpha1.ConditionAccountShared, v1alpha1.ConditionInboundRouting,
 	)
 	conditionReasons = setOf(
+		v1alpha1.ReasonAwaitingOTPVerification, v1alpha1.ReasonOTPVerificationFailed, v1alpha1.ReasonSoleProprietorLimit,
+		v1alpha1.ReasonUsecaseNotAllowed, v1alpha1.ReasonExportConflict,
+		v1alpha1.ReasonInboundRouted, v1alpha1.ReasonNoInboundRoute, v1alpha1.ReasonConversationsAndWebhook,
 		v1alpha1.ReasonAvailable, v1alpha1.ReasonCreating, v1alpha1.ReasonUpdating, v1alpha1.ReasonDeleting,
 		v1alpha1.ReasonRetrying, v1alpha1.ReasonPaused, v1alpha1.ReasonDriftDetected, v1alpha1.ReasonAwaitingVetting,
 		v1alpha1.ReasonAwaitingBundleApproval, v1alpha1.ReasonAwaitingBrandApproval,

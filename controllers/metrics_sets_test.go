@@ -42,7 +42,7 @@ func TestConditionMetricSetsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	g.Expect(declared["Condition"]).To(HaveLen(7))
+	g.Expect(declared["Condition"]).To(HaveLen(8))
 	g.Expect(conditionTypes).To(Equal(declared["Condition"]))
 	g.Expect(conditionReasons).To(Equal(declared["Reason"]))
 }

@@ -7,8 +7,7 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 type BrandType string
 
 const (
-	// BrandTypeStandard is a business brand (also low-volume standard, with
-	// skipAutomaticSecVet).
+	// BrandTypeStandard is a business brand (also low-volume standard, with skipAutomaticSecVet).
 	BrandTypeStandard BrandType = "STANDARD"
 	// BrandTypeSoleProprietor is a brand for an individual without a tax ID.
 	BrandTypeSoleProprietor BrandType = "SOLE_PROPRIETOR"
@@ -184,11 +183,7 @@ type A2PRegistrationSpec struct {
 	// +required
 	Brand BrandSpec `json:"brand"`
 
-	// trustHub declares the business behind the brand, for an ISV: the operator builds,
-	// evaluates and submits its Secondary Customer Profile and A2P trust product, waits
-	// for their approval, then registers the brand on them. Set either trustHub or the
-	// bundle SIDs of spec.brand. Since spec.brand is immutable, trustHub cannot be added
-	// or removed later; its fields can change while Twilio allows (see docs/api.md).
+	// trustHub declares the business behind the brand, for an ISV: the operator builds, evaluates and submits its Secondary Customer Profile and A2P trust product, waits for their approval, then registers the brand on them. Set either trustHub or the bundle SIDs of spec.brand. Since spec.brand is immutable, trustHub cannot be added or removed later; its fields can change while Twilio allows (see docs/api.md).
 	// +optional
 	TrustHub *TrustHubSpec `json:"trustHub,omitempty"`
 
@@ -205,9 +200,7 @@ type A2PRegistrationSpec struct {
 	// +optional
 	RecreateCampaignOnImmutableChange bool `json:"recreateCampaignOnImmutableChange,omitempty"`
 
-	// exportTo writes the account SID, the brand's SID and TCR ID, and each campaign's
-	// SIDs to a ConfigMap (TWILIO_BRAND_SID, TWILIO_CAMPAIGN_<index>_SID… where index is
-	// the campaign's position in spec.campaigns). Omitted: nothing is written.
+	// exportTo writes the account SID, the brand's SID and TCR ID, and each campaign's SIDs to a ConfigMap (TWILIO_BRAND_SID, TWILIO_CAMPAIGN_<index>_SID… where index is the campaign's position in spec.campaigns). Omitted: nothing is written.
 	// +optional
 	ExportTo *ExportSpec `json:"exportTo,omitempty"`
 }
@@ -340,8 +333,7 @@ type A2PRegistration struct {
 	// +required
 	Spec A2PRegistrationSpec `json:"spec"`
 
-	// status defaults to {} so that its observedGeneration default applies before the
-	// operator's first status write.
+	// status defaults to {} so that its observedGeneration default applies before the operator's first status write.
 
 	// status is what the operator last saw of the brand and its campaigns in Twilio.
 	// +kubebuilder:default={}

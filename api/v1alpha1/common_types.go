@@ -83,10 +83,7 @@ type LocalObjectReference struct {
 // ExportSpec says where the operator writes the object's Twilio SIDs for the apps that
 // need them.
 type ExportSpec struct {
-	// configMapName is a ConfigMap in the object's namespace, owned by the object, with
-	// env-style keys (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID, TWILIO_BRAND_SID…)
-	// so a Flex plugin or a sending app can envFrom it. A ConfigMap of that name that
-	// this object does not own is never overwritten (Stalled, reason ExportConflict).
+	// configMapName is a ConfigMap in the object's namespace, owned by the object, with env-style keys (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID, TWILIO_BRAND_SID…) so a Flex plugin or a sending app can envFrom it. A ConfigMap of that name that this object does not own is never overwritten (Stalled, reason ExportConflict).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
@@ -111,9 +108,7 @@ type DriftEntry struct {
 
 // CommonStatus is the part of status both kinds share.
 type CommonStatus struct {
-	// The default 0 makes a new object read as not yet reconciled (kstatus InProgress)
-	// before the operator first writes its status, so Helm --wait and Flux do not pass
-	// it too early.
+	// The default 0 makes a new object read as not yet reconciled (kstatus InProgress) before the operator first writes its status, so Helm --wait and Flux do not pass it too early.
 
 	// observedGeneration is the generation the status describes; 0 until the operator has reconciled the object once.
 	// +kubebuilder:default=0

@@ -131,8 +131,7 @@ type MessagingServiceSpec struct {
 	// +optional
 	PhoneNumbers []string `json:"phoneNumbers,omitzero"`
 
-	// exportTo writes the account and Messaging Service SIDs to a ConfigMap
-	// (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID). Omitted: nothing is written.
+	// exportTo writes the account and Messaging Service SIDs to a ConfigMap (TWILIO_ACCOUNT_SID, TWILIO_MESSAGING_SERVICE_SID). Omitted: nothing is written.
 	// +optional
 	ExportTo *ExportSpec `json:"exportTo,omitempty"`
 }
@@ -146,14 +145,10 @@ type PhoneNumberStatus struct {
 	SID string `json:"sid,omitempty"`
 	// state is Associated, Pending, NotFound or InUseElsewhere.
 	State PhoneNumberState `json:"state"`
-	// message says what is wrong: why the state is not Associated or, for an associated
-	// number, a problem with its inbound route.
+	// message says what is wrong: why the state is not Associated or, for an associated number, a problem with its inbound route.
 	// +optional
 	Message string `json:"message,omitempty"`
-	// inboundRoute is where Twilio sends the number's inbound messages: Webhook (its
-	// sms_url), Application (its sms_application_sid), Conversations (a Conversations
-	// address configuration of the number) or None. Reported for associated numbers
-	// while useInboundWebhookOnNumber is true; omitted otherwise.
+	// inboundRoute is where Twilio sends the number's inbound messages: Webhook (its sms_url), Application (its sms_application_sid), Conversations (a Conversations address configuration of the number) or None. Reported for associated numbers while useInboundWebhookOnNumber is true; omitted otherwise.
 	// +optional
 	InboundRoute InboundRoute `json:"inboundRoute,omitempty"`
 }
@@ -171,8 +166,7 @@ type MessagingServiceStatus struct {
 	// +optional
 	AssociatedNumbers string `json:"associatedNumbers,omitempty"`
 
-	// The default false makes kubectl get -o wide show false rather than <none> before
-	// the first campaign (the API server applies it to stored objects too).
+	// The default false makes kubectl get -o wide show false rather than <none> before the first campaign (the API server applies it to stored objects too).
 
 	// usAppToPersonRegistered mirrors Twilio's us_app_to_person_registered: true while an A2P campaign is attached to the service.
 	// +kubebuilder:default=false
@@ -201,8 +195,7 @@ type MessagingService struct {
 	// +required
 	Spec MessagingServiceSpec `json:"spec"`
 
-	// status defaults to {} so that its observedGeneration default applies before the
-	// operator's first status write.
+	// status defaults to {} so that its observedGeneration default applies before the operator's first status write.
 
 	// status is what the operator last saw of the Messaging Service in Twilio.
 	// +kubebuilder:default={}

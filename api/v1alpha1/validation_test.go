@@ -317,7 +317,9 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 // shows, with their messages, and that a registration within them is accepted.
 func TestSoleProprietorLimitsAtAdmission(t *testing.T) {
 	ns := newNamespace(t)
-	soleProprietor := []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), setCampaign("usecase", "SOLE_PROPRIETOR")}
+	// The sample is a mock brand; a mock SOLE_PROPRIETOR brand has no campaigns.
+	soleProprietor := []edit{set("SOLE_PROPRIETOR", "spec", "brand", "brandType"), set(false, "spec", "brand", "mock"),
+		setCampaign("usecase", "SOLE_PROPRIETOR")}
 	for name, tc := range map[string]struct {
 		edits   []edit
 		message string // "" when accepted

@@ -31,12 +31,15 @@ func rulesOf(g Gomega, file string) []rbacv1.PolicyRule {
 }
 
 // TestGeneratedRBACIsLeastPrivilege pins the operator's permissions: read-only Secrets,
-// patch (never create, update or delete) on its own kinds, events, and nothing else.
+// patch (never create, update or delete) on its own kinds, events, the ConfigMaps of the
+// SID export (written only with its label and owner reference), and nothing else.
 func TestGeneratedRBACIsLeastPrivilege(t *testing.T) {
 	g := NewWithT(t)
 	manager := rulesOf(g, "role.yaml")
 	g.Expect(manager).To(ConsistOf(
 		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}},
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"},
+			Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"}},
 		rbacv1.PolicyRule{APIGroups: []string{"events.k8s.io"}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
 		rbacv1.PolicyRule{APIGroups: []string{v1alpha1.GroupVersion.Group}, Resources: []string{"a2pregistrations", "messagingservices"},
 			Verbs: []string{"get", "list", "patch", "watch"}},
