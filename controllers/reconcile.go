@@ -111,12 +111,17 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 		return ctrl.Result{RequeueAfter: retryAfter}, nil
 	}
 	defer release()
-	// The reconcile-requested-at annotation is among the fingerprinted inputs, so a new
-	// value made this sync due with everything read; the status says it was acted on.
+	noteReconcileRequest(obj)
+	return ctrl.Result{}, s.exportAfter(ctx, obj, steps.sync(ctx, tw, decision, in))
+}
+
+// noteReconcileRequest records, in status, the reconcile-requested-at value this sync
+// acts on. The annotation is among the fingerprinted inputs, so a new value made this
+// sync due with everything read.
+func noteReconcileRequest(obj conditioned) {
 	if requested := annotation(obj, v1alpha1.ReconcileRequestedAtAnnotation); requested != "" {
 		commonStatus(obj).LastHandledReconcileAt = requested
 	}
-	return ctrl.Result{}, s.exportAfter(ctx, obj, steps.sync(ctx, tw, decision, in))
 }
 
 // resumable says whether a process that has no record of the object (it started, or

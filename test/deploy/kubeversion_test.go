@@ -66,19 +66,6 @@ func TestChartKubeVersionIsTheOldestTested(t *testing.T) {
 	}
 }
 
-// serverKubeVersion is the version of the API server the tests run on, as helm sees it.
-func serverKubeVersion() (*common.KubeVersion, error) {
-	dc, err := discovery.NewDiscoveryClientForConfig(k8sConfig)
-	if err != nil {
-		return nil, err
-	}
-	v, err := dc.ServerVersion()
-	if err != nil {
-		return nil, err
-	}
-	return common.ParseKubeVersion(v.GitVersion)
-}
-
 // renderChartFor renders the operator chart, with its CRDs, as `helm install` does for a
 // cluster of the given Kubernetes version.
 func renderChartFor(kubeVersion, namespace string) ([]*unstructured.Unstructured, error) {

@@ -227,7 +227,6 @@ func (w *world) mockBrandAndCampaign(t *testing.T) {
 	w.consoleDriftIsReportedNotWritten(t, g, a2p, serviceSID, edited)
 	w.refusedEditIsNotRepeated(t, g, a2p)
 
-	mark = w.requests.mark()
 	g.Expect(k8s.Delete(ctx, a2p)).To(Succeed())
 	w.waitForGone(g, a2p)
 	campaigns, err = w.console.ListCampaigns(ctx, serviceSID)
