@@ -9,11 +9,6 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
-	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart/common"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	release "helm.sh/helm/v4/pkg/release/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/client-go/discovery"
 )
@@ -30,7 +25,7 @@ func TestChartInstallsOnThisAPIServer(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 
 	ns := newNamespace(t, "chart-kubeversion")
-	objs, err := renderChartFor(server.GitVersion, ns)
+	objs, err := renderChartOn(operatorChart, "twilio-operator", ns, nil, server.GitVersion)
 	g.Expect(err).NotTo(HaveOccurred(), "the chart's kubeVersion must admit the API server the tests pass on")
 	g.Expect(dryRunApply(context.Background(), objs...)).To(Succeed())
 }
@@ -54,43 +49,14 @@ func TestChartKubeVersionIsTheOldestTested(t *testing.T) {
 		fmt.Sprintf("v1.%d.%d-eks-2f008fe", oldest.Minor(), oldest.Patch()),
 		fmt.Sprintf("v1.%d.3-gke.1067000", oldest.Minor()+1),
 	} {
-		_, err := renderChartFor(accepted, "default")
+		_, err := renderChartOn(operatorChart, "twilio-operator", "default", nil, accepted)
 		g.Expect(err).NotTo(HaveOccurred(), "Kubernetes %s is supported", accepted)
 	}
 	for _, refused := range []string{
 		fmt.Sprintf("v1.%d.99", oldest.Minor()-1),
 		fmt.Sprintf("v1.%d.15-eks-2f008fe", oldest.Minor()-1),
 	} {
-		_, err := renderChartFor(refused, "default")
+		_, err := renderChartOn(operatorChart, "twilio-operator", "default", nil, refused)
 		g.Expect(err).To(MatchError(ContainSubstring("chart requires kubeVersion")), "Kubernetes %s is older than the oldest supported", refused)
 	}
-}
-
-// renderChartFor renders the operator chart, with its CRDs, as `helm install` does for a
-// cluster of the given Kubernetes version.
-func renderChartFor(kubeVersion, namespace string) ([]*unstructured.Unstructured, error) {
-	chrt, err := loader.Load(operatorChart)
-	if err != nil {
-		return nil, err
-	}
-	kv, err := common.ParseKubeVersion(kubeVersion)
-	if err != nil {
-		return nil, err
-	}
-	install := action.NewInstall(action.NewConfiguration())
-	install.DryRunStrategy = action.DryRunClient
-	install.ReleaseName = "twilio-operator"
-	install.Namespace = namespace
-	install.Replace = true
-	install.IncludeCRDs = true
-	install.KubeVersion = kv
-	rel, err := install.Run(chrt, nil)
-	if err != nil {
-		return nil, err
-	}
-	r, ok := rel.(*release.Release)
-	if !ok {
-		return nil, fmt.Errorf("unexpected release type %T", rel)
-	}
-	return parseManifests([]byte(r.Manifest))
 }
