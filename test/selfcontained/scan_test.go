@@ -23,14 +23,14 @@ func TestScanRules(t *testing.T) {
 		file, text string
 		want       int
 	}{
-		"a path to the folder beside the clone":       {"Makefile", "cat ../shared/twilio-oai/x.json", 1},
+		"a path to the folder beside the clone":       {"Makefile", "cat ../sibling/twilio-oai/x.json", 1},
 		"a relative path that stays inside":           {"controllers/suite_test.go", `x := "../config/crd/bases"`, 0},
 		"a relative path that climbs from deep down":  {"test/faults/x.go", `"../../../outside"`, 1},
 		"a relative path to the root from deep down":  {"test/faults/x.go", `"../../go.mod"`, 0},
 		"a markdown link inside the docs":             {"docs/api.md", "[c](conditions.md) [r](../README.md)", 0},
-		"a markdown link out of the repository":       {"docs/api.md", "[d](../../shared/design/api.md)", 1},
+		"a markdown link out of the repository":       {"docs/api.md", "[d](../../sibling/design/api.md)", 1},
 		"a Join from a literal that stays inside":     {"controllers/suite_test.go", goFile(`filepath.Join("..", "config", "crd")`), 0},
-		"a Join from the root that climbs out":        {"internal/twilioemu/c_test.go", goFile(`filepath.Join(dir, "..", "shared", "twilio-oai")`), 1},
+		"a Join from the root that climbs out":        {"internal/twilioemu/c_test.go", goFile(`filepath.Join(dir, "..", "sibling", "twilio-oai")`), 1},
 		"a Join from the root that stays inside":      {"internal/twilioemu/c_test.go", goFile(`filepath.Join(dir, "third_party", "twilio-oai")`), 0},
 		"a Join from a literal that climbs out":       {"test/faults/x.go", goFile(`filepath.Join("..", "..", "..", "x")`), 1},
 		"a home directory":                            {"hack/x.sh", `cp x /home/dev/bin`, 1},
