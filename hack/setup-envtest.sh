@@ -24,7 +24,26 @@ log() { echo "setup-envtest: $*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 progress() { "$here/with-progress.sh" "setup-envtest: $1" "$2" "${@:3}"; }
 
-if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" ]]; then
+minor=${k8s_version#*.}
+minor=${minor%%.*}
+# The API server's /version must name its release: the chart's kubeVersion and the tests
+# read it. Kubernetes' release build stamps two copies of the version: component-base's
+# (kube-apiserver --version; /version in recent releases) and client-go's, which older
+# releases' aggregator serves as /version (1.27's does). A plain `go build` leaves both
+# at v0.0.0-master.
+stamps=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  stamps+=" -X $pkg.gitVersion=v$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
+# A cached control plane is reused only if it was built the way this script builds it
+# now: one built with other flags (an older script's) is rebuilt, not trusted.
+recipe="kube-apiserver v$k8s_version -tags providerless -trimpath -ldflags '-s -w$stamps'; etcd v$etcd_version"
+cached() {
+  [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" && -f "$assets/recipe" ]] &&
+    [[ "$(cat "$assets/recipe")" == "$recipe" ]]
+}
+
+if cached; then
   echo "$assets"
   exit 0
 fi
@@ -33,7 +52,7 @@ mkdir -p "$cache_root"
 # One build at a time per cache: a second clone waits for the first instead of racing it.
 exec 9>"$cache_root/.lock"
 flock 9
-if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" ]]; then
+if cached; then
   echo "$assets"
   exit 0
 fi
@@ -45,8 +64,6 @@ rm -rf "$staging"
 mkdir -p "$staging"
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off
-minor=${k8s_version#*.}
-minor=${minor%%.*}
 
 build_kube_apiserver() {
   # k8s.io/kubernetes points its staging modules (k8s.io/api, k8s.io/client-go, …) at
@@ -68,7 +85,7 @@ build_kube_apiserver() {
   (cd "$dir" && progress "downloading the modules of kube-apiserver v$k8s_version" "3-6 min" \
      go get -tags providerless "k8s.io/kubernetes/cmd/kube-apiserver@v$k8s_version" &&
    progress "compiling kube-apiserver v$k8s_version" "5-8 min on 2 cores" go build -tags providerless -trimpath -o "$staging/kube-apiserver" \
-      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
+      -ldflags "-s -w$stamps" \
       k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
@@ -94,6 +111,7 @@ build_etcd() {
 log "building the test control plane once for this machine (10-16 min on 2 cores; reused by every clone)"
 build_etcd
 build_kube_apiserver
+echo "$recipe" >"$staging/recipe"
 rm -rf "$assets"
 mv "$staging" "$assets"
 log "control plane ready in $assets"
