@@ -76,6 +76,16 @@ func TestPackagedChart(t *testing.T) {
 		"messaging.twilio-operator.io_messagingservices.yaml"))
 	g.Expect(deploymentImage(g, chrt)).To(Equal("ghcr.io/twilio-operator/twilio-operator:v0.2.0-rc.1"),
 		"the released chart installs the released image")
+	g.Expect(chrt.Metadata.Annotations).To(HaveKeyWithValue("artifacthub.io/prerelease", "true"),
+		"Artifact Hub lists a release candidate as a pre-release")
+
+	final, err := PackageChart(operatorChart, t.TempDir(), "0.2.0", "v0.2.0", releaseTime)
+	g.Expect(err).NotTo(HaveOccurred())
+	finalChart, err := loader.Load(final)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(finalChart.Metadata.Annotations).To(HaveKeyWithValue("artifacthub.io/prerelease", "false"))
+	g.Expect(finalChart.Metadata.Annotations).To(HaveKeyWithValue("artifacthub.io/operator", "true"),
+		"the chart's other annotations are kept")
 
 	again, err := PackageChart(operatorChart, t.TempDir(), "0.2.0-rc.1", "v0.2.0-rc.1", releaseTime)
 	g.Expect(err).NotTo(HaveOccurred())
