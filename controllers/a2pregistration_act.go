@@ -140,7 +140,7 @@ func (run *a2pRun) registerBrand(ctx context.Context, tw twilio.Client) (*twilio
 	}
 	log.FromContext(ctx).Info("Registered brand", "sid", b.SID, "accountSid", b.AccountSID)
 	run.events.normal(run.obj, reasonCreated, actionCreate, "Registered brand %s (%s: the registration fee)", b.SID, costFee)
-	if err := run.claim(ctx, run.obj, "brand registration", b.SID); err != nil {
+	if err := run.claimCreated(ctx, run.obj, "brand registration", b.SID); err != nil {
 		return nil, err
 	}
 	return b, recordSID(ctx, run.Client, run.obj, b.SID)

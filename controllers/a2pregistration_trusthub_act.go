@@ -115,7 +115,7 @@ func (run *a2pRun) createBundle(ctx context.Context, tw twilio.Client, role bund
 	}
 	log.FromContext(ctx).Info("Created TrustHub bundle", "sid", b.SID, "kind", string(role.kind))
 	run.events.normal(run.obj, reasonCreated, actionCreate, "Created %s %s", role.what, b.SID)
-	if err := run.claim(ctx, run.obj, role.what, b.SID); err != nil {
+	if err := run.claimCreated(ctx, run.obj, role.what, b.SID); err != nil {
 		return nil, err
 	}
 	return b, run.recordBundle(ctx, role, b.SID)

@@ -82,14 +82,7 @@ func (c *claims) ensure(ctx context.Context, obj client.Object, what, sid string
 	err := c.direct.Get(ctx, types.NamespacedName{Namespace: c.namespace, Name: claimName(sid)}, lease)
 	switch {
 	case apierrors.IsNotFound(err):
-		err = c.client.Create(ctx, newClaim(c.namespace, sid, me))
-		if apierrors.IsAlreadyExists(err) {
-			return c.ensure(ctx, obj, what, sid) // another object claimed it meanwhile: judge that claim
-		}
-		if err != nil {
-			return fmt.Errorf("cannot claim %s %s: %w", what, sid, err)
-		}
-		return nil
+		return c.create(ctx, obj, what, sid)
 	case err != nil:
 		return fmt.Errorf("cannot read the claim of %s %s: %w", what, sid, err)
 	}
@@ -112,6 +105,21 @@ func (c *claims) ensure(ctx context.Context, obj client.Object, what, sid string
 			return c.ensure(ctx, obj, what, sid)
 		}
 		return fmt.Errorf("cannot take over the claim of %s %s: %w", what, sid, err)
+	}
+	return nil
+}
+
+// create claims sid for obj with a create that fails when the claim exists, which
+// ensure then judges (another object claimed it meanwhile). It is the whole claim of a
+// SID Twilio has just created for obj: nobody can hold a claim of a SID that did not
+// exist, so there is nothing to read first (one API request per create instead of two).
+func (c *claims) create(ctx context.Context, obj client.Object, what, sid string) error {
+	err := c.client.Create(ctx, newClaim(c.namespace, sid, ownerOf(obj)))
+	if apierrors.IsAlreadyExists(err) {
+		return c.ensure(ctx, obj, what, sid)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot claim %s %s: %w", what, sid, err)
 	}
 	return nil
 }

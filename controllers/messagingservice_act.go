@@ -116,7 +116,7 @@ func (run *msRun) createService(ctx context.Context, tw twilio.Client) (*twilio.
 	}
 	log.FromContext(ctx).Info("Created Messaging Service", "sid", svc.SID, "accountSid", svc.AccountSID)
 	run.events.normal(run.obj, reasonCreated, actionCreate, "Created Messaging Service %s", svc.SID)
-	if err := run.claim(ctx, run.obj, "Messaging Service", svc.SID); err != nil {
+	if err := run.claimCreated(ctx, run.obj, "Messaging Service", svc.SID); err != nil {
 		return nil, err
 	}
 	if err := recordSID(ctx, run.Client, run.obj, svc.SID); err != nil {

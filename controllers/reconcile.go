@@ -65,7 +65,15 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	base := obj.DeepCopyObject().(conditioned)
 	var decision syncDecision
 	var extra []string
-	defer func() { res, err = s.finish(ctx, syncs, obj, base, decision, extra, res, err) }()
+	// waiting is a sync its account had no room for: it goes back to the queue as it
+	// came, with nothing written (no finalizer, no status), so a cold start's waits cost
+	// the API server nothing.
+	waiting := false
+	defer func() {
+		if !waiting {
+			res, err = s.finish(ctx, syncs, obj, base, decision, extra, res, err)
+		}
+	}()
 
 	if !obj.GetDeletionTimestamp().IsZero() {
 		return ctrl.Result{}, s.finalize(ctx, syncs, obj, steps.applyDeletionPolicy)
@@ -107,7 +115,7 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	// no room for goes back to the queue, and the worker takes another account's object.
 	release, retryAfter, admitted := tw.Admit()
 	if !admitted {
-		decision = syncDecision{}
+		waiting = true
 		return ctrl.Result{RequeueAfter: retryAfter}, nil
 	}
 	defer release()

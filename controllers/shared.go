@@ -108,6 +108,15 @@ func (s *shared) claim(ctx context.Context, obj client.Object, what, sid string)
 	return nil
 }
 
+// claimCreated makes obj the owner of sid, a Twilio object it has just created.
+func (s *shared) claimCreated(ctx context.Context, obj client.Object, what, sid string) error {
+	if err := s.claims.create(ctx, obj, what, sid); err != nil {
+		return err
+	}
+	s.claimed.remember(obj.GetUID(), sid)
+	return nil
+}
+
 func (s *shared) now() *metav1.Time {
 	t := metav1.NewTime(s.clock.Now().UTC().Truncate(time.Second))
 	return &t

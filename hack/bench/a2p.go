@@ -162,7 +162,7 @@ func a2pSeed(n, accounts int) twilioemu.Seed {
 	}
 	for j := range n {
 		a := &s.Accounts[j%accounts]
-		a.PhoneNumbers = append(a.PhoneNumbers, twilioemu.PhoneNumberSeed{PhoneNumber: phoneNumber(1+j%accounts, j)})
+		a.PhoneNumbers = append(a.PhoneNumbers, flexNumber(1+j%accounts, j))
 		a.Bundles = append(a.Bundles,
 			twilioemu.BundleSeed{Sid: customerProfile(j), Kind: twilioemu.CustomerProfile},
 			twilioemu.BundleSeed{Sid: trustProduct(j), Kind: twilioemu.TrustProduct})

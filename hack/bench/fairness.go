@@ -182,7 +182,7 @@ func waitForRequest(ctx context.Context, w *world, account string) error {
 func accountWithNumbers(k, n int) twilioemu.AccountSeed {
 	a := twilioemu.AccountSeed{Sid: accountSid(k), AuthToken: accountToken(k)}
 	for i := range n {
-		a.PhoneNumbers = append(a.PhoneNumbers, twilioemu.PhoneNumberSeed{PhoneNumber: phoneNumber(k, i)})
+		a.PhoneNumbers = append(a.PhoneNumbers, flexNumber(k, i))
 	}
 	return a
 }

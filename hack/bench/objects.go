@@ -21,6 +21,16 @@ const benchNamespace = "contact-center"
 // phoneNumber is the i-th number of an account: +1 555 AAA NNNN, unique per account.
 func phoneNumber(account, i int) string { return fmt.Sprintf("+1555%03d%04d", account, i) }
 
+// flexNumber is the i-th number of an account as a Flex contact center has it: its
+// inbound messages go to a Studio flow (its sms_url), so the operator's inbound routing
+// check finds a route, as it would in the deployments the benchmark stands for.
+func flexNumber(account, i int) twilioemu.PhoneNumberSeed {
+	return twilioemu.PhoneNumberSeed{PhoneNumber: phoneNumber(account, i), SMSURL: studioFlowURL}
+}
+
+// studioFlowURL is a Studio flow's webhook, the sms_url Flex gives a number.
+const studioFlowURL = "https://webhooks.twilio.com/v1/Accounts/AC00000000000000000000000000000000/Flows/FW00000000000000000000000000000000"
+
 // msName is the name of the i-th MessagingService.
 func msName(i int) string { return fmt.Sprintf("sender-%05d", i) }
 
@@ -29,7 +39,7 @@ func msName(i int) string { return fmt.Sprintf("sender-%05d", i) }
 func seedWithNumbers(n int) twilioemu.Seed {
 	s := twilioemu.DefaultSeed()
 	for i := range n {
-		s.Accounts[0].PhoneNumbers = append(s.Accounts[0].PhoneNumbers, twilioemu.PhoneNumberSeed{PhoneNumber: phoneNumber(0, i)})
+		s.Accounts[0].PhoneNumbers = append(s.Accounts[0].PhoneNumbers, flexNumber(0, i))
 	}
 	return s
 }

@@ -85,11 +85,22 @@ func coldTargets(add func(name, want, got string, met bool, flags string), c *co
 	// Before its first create in an account, a process reads Twilio's clock once
 	// (docs/api.md, crash recovery): one request for the whole phase, on no service.
 	clock := cs.Traffic.Twilio[clockRoute]
-	minimal := cs.Traffic.Twilio["POST /v1/Services"] == n && cs.Traffic.Twilio[lookupRoute] == n &&
-		cs.Traffic.Twilio[addRoute] == n && clock <= 1 && cs.Traffic.TwilioTotal <= 3*n+c.ExtraReads+clock && c.ExtraReads <= n
-	add("cold start Twilio requests per object", "create + lookup + add + at most one read; one clock read in all",
-		fmt.Sprintf("%.2f (%d objects read once more; %d clock reads)", cs.TwilioPerObject, c.ExtraReads, clock), minimal && cs.Twilio.ok(),
-		flagValues(c.Operator, "--resync-period")+" (longer than the cold start: no resync mixes in)")
+	// The inbound routing check reads the account's numbers (pages of numbersPageSize, on
+	// the lookups' route) and its address configurations: once for the first services,
+	// then at most once per resync period (docs/api.md).
+	accountReads := cs.Traffic.Twilio[lookupRoute] - n + cs.Traffic.Twilio[addressesRoute]
+	reads := 1
+	if resync := c.resyncPeriod(); resync > 0 {
+		reads += int(cs.WallTime / resync)
+	}
+	maxAccountReads := reads * (1 + (n+numbersPageSize)/numbersPageSize) // every number page and one address page
+	minimal := cs.Traffic.Twilio["POST /v1/Services"] == n && cs.Traffic.Twilio[lookupRoute] >= n &&
+		cs.Traffic.Twilio[addRoute] == n && clock <= 1 && accountReads <= maxAccountReads &&
+		cs.Traffic.TwilioTotal <= 3*n+c.ExtraReads+clock+accountReads && c.ExtraReads <= n
+	add("cold start Twilio requests per object",
+		fmt.Sprintf("create + lookup + add + at most one read; at most one clock read and %d account list pages in all", maxAccountReads),
+		fmt.Sprintf("%.2f (%d objects read once more; %d clock reads; %d account list pages)", cs.TwilioPerObject, c.ExtraReads, clock, accountReads),
+		minimal && cs.Twilio.ok(), flagValues(c.Operator, "--resync-period")+" (longer than the cold start: no resync mixes in)")
 	resync := flagValues(c.Operator, "--resync-period")
 	if s := c.Steady; s.Window > 0 {
 		add("steady state Twilio reads per object per resync", "≤ 1, no write", fmt.Sprintf("%.2f, %d writes", s.ReadsPerObjectPerResync, s.TwilioWrites),
@@ -109,6 +120,10 @@ const (
 	addRoute    = "POST /v1/Services/{ServiceSid}/PhoneNumbers"
 	// clockRoute is the page of one Messaging Service read for Twilio's Date header.
 	clockRoute = "GET /v1/Services"
+	// addressesRoute lists the account's Conversations address configurations.
+	addressesRoute = "GET /v1/Configuration/Addresses"
+	// numbersPageSize is the page size of the operator's list of the account's numbers.
+	numbersPageSize = 1000
 )
 
 // printTable prints the run as one table: what was measured, then the targets.
@@ -274,4 +289,17 @@ func yes(ok bool) string {
 		return "yes"
 	}
 	return "NO"
+}
+
+// resyncPeriod is the --resync-period the phase's operator ran with (0: not set).
+func (c *coldResult) resyncPeriod() time.Duration {
+	for _, a := range c.Operator {
+		if v, ok := strings.CutPrefix(a, "--resync-period="); ok {
+			d, err := time.ParseDuration(v)
+			if err == nil {
+				return d
+			}
+		}
+	}
+	return 0
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,17 @@ func TestSyncsAndResyncsFromTheRequestLog(t *testing.T) {
 		get(40, "MGb", "/PhoneNumbers"),                     // 9 s after its last sync: not a resync
 		{Time: at(45), Method: "GET", Path: "/v1/Services"}, // on no service
 	}
+	numbers := func(s float64) twilioemu.RequestRecord {
+		return twilioemu.RequestRecord{Time: at(s), Method: "GET", Route: lookupRoute, Account: "AC1",
+			Path: "/2010-04-01/Accounts/AC1/IncomingPhoneNumbers.json"}
+	}
+	log = append(log,
+		numbers(2), numbers(2.1), // the inbound check's read of the account's numbers: two pages
+		numbers(20), // 18 s later: not a resync
+		numbers(50), twilioemu.RequestRecord{Time: at(50.2), Method: "GET", Route: addressesRoute, Account: "AC1",
+			Path: "/v1/Configuration/Addresses"}, // a period after the first: its resync
+	)
+	slices.SortFunc(log, func(a, b twilioemu.RequestRecord) int { return a.Time.Compare(b.Time) })
 	starts := syncStarts(log)
 	if len(starts["MGa"]) != 2 || len(starts["MGb"]) != 2 {
 		t.Fatalf("sync starts = %v", starts)
@@ -96,8 +108,8 @@ func TestSyncsAndResyncsFromTheRequestLog(t *testing.T) {
 	if fewest, below := fewestSyncs(starts, []string{"MGa", "MGb", "MGc"}, at(0), at(60), 2); fewest != 0 || below != 1 {
 		t.Errorf("fewest syncs, objects below 2 = %d, %d; want 0 (MGc was never synced), 1", fewest, below)
 	}
-	if got := notResyncs(log, at(1), at(60), 30*time.Second); got != 2 {
-		t.Errorf("requests no resync explains = %d, want 2 (MGb's early read, the list)", got)
+	if got := notResyncs(log, at(1), at(60), 30*time.Second); got != 3 {
+		t.Errorf("requests no resync explains = %d, want 3 (MGb's early read, the list, the early account read)", got)
 	}
 }
 

@@ -322,6 +322,15 @@ func serviceSID(path string) string {
 	return sid
 }
 
+// isAccountRead says whether a request reads one of the account's lists that the inbound
+// routing check reads once per resync period (docs/api.md): its phone numbers (on the
+// route a number lookup also uses; no resync looks a number up, so in a window without
+// pool changes these requests are the list's pages) and its Conversations address
+// configurations.
+func isAccountRead(r twilioemu.RequestRecord) bool {
+	return r.Method == "GET" && (r.Route == lookupRoute || r.Route == addressesRoute)
+}
+
 // sameSync is how close two requests on one object must be to belong to one sync
 // (a sync after a change reads the service and its pool back to back).
 const sameSync = 2 * time.Second
@@ -346,11 +355,16 @@ func syncStarts(log []twilioemu.RequestRecord) map[string][]time.Time {
 // notResyncs counts the requests in [from, to) that a due resync does not explain.
 func notResyncs(log []twilioemu.RequestRecord, from, to time.Time, resync time.Duration) int {
 	shortest := resync*9/10 - time.Second
-	last := map[string]time.Time{} // per service, the start of its latest sync
+	last := map[string]time.Time{} // per service (or account, for account reads), the start of its latest sync
 	n := 0
 	for _, r := range log {
 		inWindow := !r.Time.Before(from) && r.Time.Before(to)
 		sid := serviceSID(r.Path)
+		if sid == "" && isAccountRead(r) {
+			// The inbound routing check's read of the account's lists, shared by all its
+			// services and due once per resync period: judged like a service's sync.
+			sid = "account " + r.Account
+		}
 		if sid == "" {
 			if inWindow {
 				n++ // no resync creates a service or looks up a number
