@@ -96,13 +96,7 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)
-	decision = syncs.decide(obj.GetUID(), inputs)
-	if decision.unknown && steps.statusCurrent(in) {
-		if syncedAt, ok := s.resumable(ctx, obj, steps.credentialsName()); ok {
-			decision = syncs.resume(obj.GetUID(), inputs, syncedAt)
-		}
-	}
+	decision = decideSync(ctx, s, syncs, steps, in, extra)
 	if decision, err = s.exportBetweenSyncs(ctx, obj, decision); !decision.due {
 		return ctrl.Result{RequeueAfter: decision.wait}, err
 	}
@@ -121,6 +115,21 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	defer release()
 	noteReconcileRequest(obj)
 	return ctrl.Result{}, s.exportAfter(ctx, obj, steps.sync(ctx, tw, decision, in))
+}
+
+// decideSync says whether the object's sync is due, from its inputs' fingerprint. An
+// object this process has no record of resumes from its status when that status is
+// Ready and current, instead of calling Twilio at once.
+func decideSync[I any](ctx context.Context, s *shared, syncs *syncTracker, steps kindSteps[I], in I, extra []string) syncDecision {
+	obj := steps.object()
+	inputs := fingerprint(obj.GetGeneration(), obj.GetAnnotations(), extra...)
+	decision := syncs.decide(obj.GetUID(), inputs)
+	if decision.unknown && steps.statusCurrent(in) {
+		if syncedAt, ok := s.resumable(ctx, obj, steps.credentialsName()); ok {
+			decision = syncs.resume(obj.GetUID(), inputs, syncedAt)
+		}
+	}
+	return decision
 }
 
 // noteReconcileRequest records, in status, the reconcile-requested-at value this sync
