@@ -103,7 +103,7 @@ func parseConfig(args []string) (config, error) {
 	fs.IntVar(&c.throttledLimit, "throttled-limit", 10, "Emulator in-flight requests per account in the throttled phase.")
 	fs.DurationVar(&c.resync, "resync", 30*time.Second, "Operator --resync-period of the cold phase, whose steady state lasts --steady-periods of it.")
 	fs.IntVar(&c.steadyPeriods, "steady-periods", 3, "Resync periods the steady state is watched for (0: skip it).")
-	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "Longest time a phase may take to converge.")
+	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "Longest time a phase may take to converge: a guard against a hang, not a target (10,000 objects took 8 minutes on a slow 2-core machine).")
 	fs.IntVar(&c.operator.twilioQPS, "twilio-qps", 500, "Operator --twilio-qps.")
 	fs.IntVar(&c.operator.twilioConcurrency, "twilio-max-concurrency", 100, "Operator --twilio-max-concurrency.")
 	fs.IntVar(&c.operator.workers, "workers", 64, "Operator --max-concurrent-reconciles.")

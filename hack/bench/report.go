@@ -193,6 +193,9 @@ func rows(rep *report) [][3]string {
 		add("no-op", "window (ended)", "%s (%s)", secs(c.NoOp.Window), noOpEnd(c.NoOp))
 		add("no-op", "sentinel: synced after its change; its requests", "%s; %d", secs(c.NoOp.Sentinel.Reaction), c.NoOp.Sentinel.Requests)
 		add("no-op", "Twilio requests in the window (caused by events)", "%d (%d)", c.NoOp.TwilioRequests, c.NoOp.CausedByEvents)
+		if len(c.NoOp.Unexplained) > 0 {
+			add("no-op", "requests no resync explains", "%s", strings.Join(c.NoOp.Unexplained, ", "))
+		}
 		add("no-op", "operator Kubernetes writes in the window (the sentinel's included)", "%d", c.NoOp.KubeWrites)
 		if s := c.Steady; s.Window > 0 {
 			steadyRows(add, s)

@@ -108,7 +108,7 @@ func TestSyncsAndResyncsFromTheRequestLog(t *testing.T) {
 	if fewest, below := fewestSyncs(starts, []string{"MGa", "MGb", "MGc"}, at(0), at(60), 2); fewest != 0 || below != 1 {
 		t.Errorf("fewest syncs, objects below 2 = %d, %d; want 0 (MGc was never synced), 1", fewest, below)
 	}
-	if got := notResyncs(log, at(1), at(60), 30*time.Second); got != 3 {
+	if got := len(notResyncs(log, at(1), at(60), 30*time.Second)); got != 3 {
 		t.Errorf("requests no resync explains = %d, want 3 (MGb's early read, the list, the early account read)", got)
 	}
 }

@@ -33,6 +33,8 @@ type noOpResult struct {
 	// sentinel explains: a request on an object synced less than 90% of a resync period
 	// earlier (the shortest jittered period), or a request on no Messaging Service at all.
 	CausedByEvents int `json:"twilioRequestsCausedByEvents"`
+	// Unexplained names those requests: method, route, and when, from the window's start.
+	Unexplained []string `json:"unexplainedRequests,omitempty"`
 	// KubeWrites is the operator's Kubernetes writes in the window.
 	KubeWrites int `json:"kubeWrites"`
 }
@@ -134,7 +136,10 @@ func noOpEvents(ctx context.Context, cfg config, w *world, objs []client.Object)
 			rest = append(rest, rec)
 		}
 	}
-	r.CausedByEvents = notResyncs(rest, before.at, after.at, cfg.resync)
+	for _, rec := range notResyncs(rest, before.at, after.at, cfg.resync) {
+		r.Unexplained = append(r.Unexplained, fmt.Sprintf("%s %s at +%s", rec.Method, rec.Route, secs(rec.Time.Sub(before.at))))
+	}
+	r.CausedByEvents = len(r.Unexplained)
 	return r, nil
 }
 
@@ -352,11 +357,11 @@ func syncStarts(log []twilioemu.RequestRecord) map[string][]time.Time {
 	return starts
 }
 
-// notResyncs counts the requests in [from, to) that a due resync does not explain.
-func notResyncs(log []twilioemu.RequestRecord, from, to time.Time, resync time.Duration) int {
+// notResyncs returns the requests in [from, to) that a due resync does not explain.
+func notResyncs(log []twilioemu.RequestRecord, from, to time.Time, resync time.Duration) []twilioemu.RequestRecord {
 	shortest := resync*9/10 - time.Second
 	last := map[string]time.Time{} // per service (or account, for account reads), the start of its latest sync
-	n := 0
+	var unexplained []twilioemu.RequestRecord
 	for _, r := range log {
 		inWindow := !r.Time.Before(from) && r.Time.Before(to)
 		sid := serviceSID(r.Path)
@@ -367,7 +372,7 @@ func notResyncs(log []twilioemu.RequestRecord, from, to time.Time, resync time.D
 		}
 		if sid == "" {
 			if inWindow {
-				n++ // no resync creates a service or looks up a number
+				unexplained = append(unexplained, r) // no resync creates a service or looks up a number
 			}
 			continue
 		}
@@ -376,11 +381,11 @@ func notResyncs(log []twilioemu.RequestRecord, from, to time.Time, resync time.D
 			continue // the second read of one sync
 		}
 		if inWindow && seen && r.Time.Sub(prev) < shortest {
-			n++
+			unexplained = append(unexplained, r)
 		}
 		last[sid] = r.Time
 	}
-	return n
+	return unexplained
 }
 
 // minSyncInterval is the shortest time between the starts of two syncs of one
