@@ -34,8 +34,8 @@ type fairnessResult struct {
 	// Y's second batch, applied once X's backlog was being worked on.
 	Alone time.Duration `json:"aloneNanoseconds"`
 	Busy  time.Duration `json:"besideThrottledNanoseconds"`
-	// XRequests, X429 are X's requests and 429s while Y's second batch converged, from
-	// the emulator's request log; XReady is how many of X's objects were Ready when it
+	// XRequests, X429 are X's requests and 429s in flight while Y's second batch
+	// converged, from the emulator's request log; XReady is how many of X's objects were Ready when it
 	// had. X must have been busy all along (requests, not all Ready), or Busy shows
 	// nothing.
 	XRequests int `json:"throttledRequestsDuringBusy"`
@@ -104,7 +104,11 @@ func runFairness(ctx context.Context, cfg config, bins testbed.Binaries) (*fairn
 	r.Busy = yBusy.duration()
 	r.YRequestsBusy = len(accountRequests(yBusy.log, accountSid(fairY)))
 	r.XReady, _ = track.readyAmong(keysOf(x))
-	for _, rec := range accountRequests(yBusy.log, accountSid(fairX)) {
+	during, err := inFlightDuring(ctx, w, accountSid(fairX), yBusy, 2*cfg.fairLatency+5*time.Second)
+	if err != nil {
+		return r, err
+	}
+	for _, rec := range during {
 		r.XRequests++
 		if rec.Status == 429 {
 			r.X429++
@@ -145,6 +149,36 @@ func runBatch(ctx context.Context, cfg config, w *world, track *tracker, objs []
 		}
 	}
 	return b, err
+}
+
+// inFlightDuring returns the requests of account that were in flight at some time of
+// b's window: received before it ended, answered after it began. X's answers take
+// longer than Y's window may last, so a request in flight all through it is logged (on
+// its answer) only after the window: the log is read until it shows one such request,
+// for at most wait after the window.
+func inFlightDuring(ctx context.Context, w *world, account string, b batch, wait time.Duration) ([]twilioemu.RequestRecord, error) {
+	ctx, cancel := context.WithDeadline(ctx, b.last.Add(wait))
+	defer cancel()
+	for {
+		log, err := w.emu.Admin.Requests()
+		if err != nil {
+			return nil, err
+		}
+		var during []twilioemu.RequestRecord
+		for _, rec := range accountRequests(log, account) {
+			if !rec.Time.After(b.last) && !rec.Time.Add(rec.Duration).Before(b.start) {
+				during = append(during, rec)
+			}
+		}
+		if len(during) > 0 {
+			return during, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil // none: the account was idle all through the window
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // accountRequests are the records of one account's requests.
