@@ -21,6 +21,8 @@ import (
 type A2PRegistrationReconciler struct {
 	*shared
 	syncs *syncTracker
+	// wakes puts an object waiting for its account's room back in the queue.
+	wakes *waker
 }
 
 // a2pRun is one reconcile of one A2PRegistration.
@@ -54,7 +56,7 @@ func (r *A2PRegistrationReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return reconcileObject(ctx, r.shared, r.syncs, &a2pRun{A2PRegistrationReconciler: r, obj: obj})
+	return reconcileObject(ctx, r.shared, r.syncs, r.wakes, &a2pRun{A2PRegistrationReconciler: r, obj: obj})
 }
 
 func (run *a2pRun) object() conditioned     { return run.obj }

@@ -17,6 +17,8 @@ import (
 type MessagingServiceReconciler struct {
 	*shared
 	syncs *syncTracker
+	// wakes puts an object waiting for its account's room back in the queue.
+	wakes *waker
 }
 
 // msRun is one reconcile of one MessagingService.
@@ -36,7 +38,7 @@ func (r *MessagingServiceReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return reconcileObject(ctx, r.shared, r.syncs, &msRun{MessagingServiceReconciler: r, obj: obj})
+	return reconcileObject(ctx, r.shared, r.syncs, r.wakes, &msRun{MessagingServiceReconciler: r, obj: obj})
 }
 
 func (run *msRun) object() conditioned     { return run.obj }

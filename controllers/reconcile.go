@@ -13,10 +13,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/twilio-operator/twilio-operator/api/v1alpha1"
 	"github.com/twilio-operator/twilio-operator/internal/twilio"
 )
+
+// waitingForRoomMessage is the debug log line of a sync its account had no room for.
+const waitingForRoomMessage = "Waiting for room among the account's syncs"
 
 // cacheLagRetry is how soon a reconcile that found the cache behind the operator's own
 // last write looks again, in case no watch event that passes the predicates brings it
@@ -49,7 +53,7 @@ type kindSteps[I any] interface {
 // reconcileObject is the loop of docs/architecture.md for both kinds: deletion,
 // finalizer, pause, then (if Twilio may be called) credentials and the kind's sync; the
 // status is written once, at the end.
-func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, steps kindSteps[I]) (res ctrl.Result, err error) {
+func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, wakes *waker, steps kindSteps[I]) (res ctrl.Result, err error) {
 	obj := steps.object()
 	switch syncs.view(obj.GetUID(), obj.GetResourceVersion()) {
 	case viewBehind:
@@ -106,10 +110,13 @@ func reconcileObject[I any](ctx context.Context, s *shared, syncs *syncTracker, 
 	}
 	s.reportSharedAccount(ctx, obj, tw.AccountSID())
 	// A slow or throttled account holds a few workers at most: a sync its account has
-	// no room for goes back to the queue, and the worker takes another account's object.
-	release, retryAfter, admitted := tw.Admit()
+	// no room for waits in the account's line, woken back into the queue when a place
+	// frees, and the worker takes another account's object.
+	name := client.ObjectKeyFromObject(obj)
+	release, retryAfter, admitted := tw.Admit(wakes.key(name), wakes.wake(name))
 	if !admitted {
 		waiting = true
+		log.FromContext(ctx).V(1).Info(waitingForRoomMessage, "account", tw.AccountSID(), "retryAfter", retryAfter)
 		return ctrl.Result{RequeueAfter: retryAfter}, nil
 	}
 	defer release()

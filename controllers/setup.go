@@ -89,7 +89,8 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
-	ms := &MessagingServiceReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval)}
+	ms := &MessagingServiceReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval),
+		wakes: &waker{kind: "MessagingService"}}
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named("messagingservice").
 		For(&v1alpha1.MessagingService{}, builder.WithPredicates(inputsChanged())).
@@ -97,12 +98,14 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 			builder.OnlyMetadata).
 		Watches(&v1alpha1.A2PRegistration{}, s.servicesOfCampaigns()).
 		Owns(&corev1.ConfigMap{}).
+		WatchesRawSource(ms.wakes.source()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(ms)
 	if err != nil {
 		return err
 	}
-	a2p := &A2PRegistrationReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval)}
+	a2p := &A2PRegistrationReconciler{shared: s, syncs: newSyncTracker(s.clock, s.resync, opts.PollInterval),
+		wakes: &waker{kind: "A2PRegistration"}}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("a2pregistration").
 		For(&v1alpha1.A2PRegistration{}, builder.WithPredicates(inputsChanged())).
@@ -111,6 +114,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Watches(&v1alpha1.MessagingService{}, handler.EnqueueRequestsFromMapFunc(s.registrationsUsing),
 			builder.WithPredicates(predicate.Or(predicate.AnnotationChangedPredicate{}, poolSizeChanged()))).
 		Owns(&corev1.ConfigMap{}).
+		WatchesRawSource(a2p.wakes.source()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: s.workers, RateLimiter: rateLimiter()}).
 		Complete(a2p)
 }

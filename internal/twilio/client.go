@@ -155,14 +155,24 @@ var _ Client = (*apiClient)(nil)
 
 func (a *apiClient) AccountSID() string { return a.creds.AccountSID }
 
-// admissionRetry is how soon a sync that was not admitted tries again: soon enough that
-// an account's objects keep its window busy, spread so they do not come back together.
+// admissionRetry is how soon a sync that was not admitted, and cannot be woken, tries
+// again: soon enough that an account's objects keep its window busy, spread so they do
+// not come back together.
 const admissionRetry = 200 * time.Millisecond
 
-func (a *apiClient) Admit() (func(), time.Duration, bool) {
-	release, ok := a.limiter.admitted.admit(a.limiter.inflight.current())
+// admissionBackstop is how soon a sync waiting in line tries again if it has not been
+// woken by then: in case the sync woken for a free place did not take it (its object
+// was deleted or paused meanwhile), so that the place is not left empty for long.
+const admissionBackstop = 10 * time.Second
+
+func (a *apiClient) Admit(key string, wake func()) (func(), time.Duration, bool) {
+	release, ok := a.limiter.admitted.admit(a.limiter.inflight.current(), key, wake)
 	if !ok {
-		return nil, admissionRetry/2 + time.Duration(rand.Int64N(int64(admissionRetry))), false //nolint:gosec // jitter
+		retry := admissionRetry
+		if wake != nil {
+			retry = admissionBackstop
+		}
+		return nil, retry/2 + time.Duration(rand.Int64N(int64(retry))), false //nolint:gosec // jitter
 	}
 	return release, 0, true
 }

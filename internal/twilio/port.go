@@ -12,8 +12,10 @@ type Client interface {
 	AccountSID() string
 	// Admit takes a place for one sync of an object of the account; without one (the
 	// account has as many syncs in flight as it takes, or its share of the workers), the
-	// sync is not to start, and retryAfter says when to try again. release ends it.
-	Admit() (release func(), retryAfter time.Duration, ok bool)
+	// sync is not to start: it waits in line under key (one place in line per key), wake
+	// is called when a place frees for it, and retryAfter says when to try again if it
+	// has not been woken by then. release ends an admitted sync.
+	Admit(key string, wake func()) (release func(), retryAfter time.Duration, ok bool)
 	// TwilioTime is a lower bound of Twilio's clock now, from the Date header of the
 	// account's latest response (one read is made when there was none yet). Twilio's
 	// timestamps, such as a service's date_created, compare with it whatever the

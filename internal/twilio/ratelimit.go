@@ -178,32 +178,98 @@ func (w *window) give(epoch uint64, throttled bool) {
 // admission bounds the syncs of one account in flight, so that an account that is
 // slow or throttled holds a few workers, never all of them: at most the account's
 // current window (what Twilio takes in flight) and at most most. A sync beyond that is
-// not admitted; its object is requeued and the worker goes to another account's.
+// not admitted; it waits in line, and its worker goes to another account's object.
+// When a place frees, the sync first in line is woken: a busy account's waiting objects
+// cost nothing until there is room for one of them, instead of being tried again and
+// again.
 type admission struct {
 	mu      sync.Mutex
 	running int
 	most    int
+	// waiting is the line of syncs turned away, by key, oldest first; wakes holds how to
+	// wake each. A key is in line once, at its first place.
+	waiting []string
+	wakes   map[string]func()
 }
 
-// admit takes a place for one sync, if there is one under limit.
-func (a *admission) admit(limit int) (release func(), ok bool) {
+// admit takes a place for one sync, if there is one under limit. Without one, the sync
+// identified by key gets in line, and wake is called (once, and never with a.mu held)
+// when a place may be free for it; wake nil stays out of line.
+func (a *admission) admit(limit int, key string, wake func()) (release func(), ok bool) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.most > 0 {
 		limit = min(limit, a.most)
 	}
-	if a.running >= max(1, limit) {
+	limit = max(1, limit)
+	if a.running >= limit {
+		if wake != nil {
+			a.enqueue(key, wake)
+		}
+		a.mu.Unlock()
 		return nil, false
 	}
 	a.running++
+	a.dequeue(key)
+	// Room for more (the window grew, or several places freed at once): the next in
+	// line is woken too, so a free place does not wait for the next release.
+	var next func()
+	if a.running < limit {
+		next = a.popWake()
+	}
+	a.mu.Unlock()
+	if next != nil {
+		next()
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			a.mu.Lock()
 			a.running--
+			next := a.popWake()
 			a.mu.Unlock()
+			if next != nil {
+				next()
+			}
 		})
 	}, true
+}
+
+func (a *admission) enqueue(key string, wake func()) {
+	if a.wakes == nil {
+		a.wakes = map[string]func(){}
+	}
+	if _, in := a.wakes[key]; !in {
+		a.waiting = append(a.waiting, key)
+	}
+	a.wakes[key] = wake
+}
+
+// dequeue takes key out of line (its sync was admitted); its place in waiting is
+// skipped when reached.
+func (a *admission) dequeue(key string) {
+	delete(a.wakes, key)
+}
+
+// popWake takes the first sync still in line out of it and returns its wake.
+func (a *admission) popWake() func() {
+	for len(a.waiting) > 0 {
+		key := a.waiting[0]
+		a.waiting[0] = ""
+		a.waiting = a.waiting[1:]
+		if wake, in := a.wakes[key]; in {
+			delete(a.wakes, key)
+			return wake
+		}
+	}
+	a.waiting = nil // let the emptied backing array go
+	return nil
+}
+
+// waitingCount is how many syncs are in line.
+func (a *admission) waitingCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.wakes)
 }
 
 // size is the window's current size, in requests.

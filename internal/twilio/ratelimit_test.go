@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,5 +154,66 @@ func TestWindowBoundsInflight(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("a freed slot must wake a waiting request")
+	}
+}
+
+// A sync turned away waits in line and is woken, first in first out, when a place
+// frees; a key waits once however often it is turned away; and an admitted sync that
+// finds room left wakes the next in line, so a grown window fills without a release.
+func TestAdmissionWakesTheLineInOrder(t *testing.T) {
+	var a admission
+	var woken []string
+	wake := func(key string) func() { return func() { woken = append(woken, key) } }
+
+	first, ok := a.admit(1, "a", wake("a"))
+	if !ok {
+		t.Fatal("the first sync was not admitted")
+	}
+	for _, key := range []string{"b", "c", "b"} {
+		if _, ok := a.admit(1, key, wake(key)); ok {
+			t.Fatalf("%s was admitted beyond the limit", key)
+		}
+	}
+	if got := a.waitingCount(); got != 2 {
+		t.Fatalf("%d syncs in line, want 2 (b once, c)", got)
+	}
+	first()
+	first() // a second release changes nothing
+	if !slices.Equal(woken, []string{"b"}) {
+		t.Fatalf("woken after one release: %v, want [b]", woken)
+	}
+	second, ok := a.admit(1, "b", wake("b"))
+	if !ok {
+		t.Fatal("b was not admitted once woken")
+	}
+	// The window grows to 3 while b runs: b's admission saw no room, so c still waits
+	// until a sync is admitted under the larger limit, which then wakes c.
+	third, ok := a.admit(3, "d", nil)
+	if !ok {
+		t.Fatal("d was not admitted under the larger limit")
+	}
+	if !slices.Equal(woken, []string{"b", "c"}) {
+		t.Fatalf("woken: %v, want [b c] (c woken by d's admission with room left)", woken)
+	}
+	if _, ok := a.admit(3, "c", wake("c")); !ok {
+		t.Fatal("c was not admitted once woken")
+	}
+	if got := a.waitingCount(); got != 0 {
+		t.Fatalf("%d syncs in line, want none", got)
+	}
+	second()
+	third()
+	if !slices.Equal(woken, []string{"b", "c"}) {
+		t.Fatalf("releases with nobody in line woke %v", woken[2:])
+	}
+	// A sync that cannot be woken stays out of line.
+	for range 3 {
+		a.admit(3, "x", nil)
+	}
+	if _, ok := a.admit(3, "y", nil); ok {
+		t.Fatal("y was admitted beyond the limit")
+	}
+	if got := a.waitingCount(); got != 0 {
+		t.Fatalf("%d syncs in line, want none (no wake given)", got)
 	}
 }
