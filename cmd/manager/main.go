@@ -62,8 +62,8 @@ func main() {
 
 // gcPercent is the operator's default GOGC. Its live heap is mostly its cache, which
 // grows with the objects it manages, and Go's default of 100 lets the heap grow to
-// twice the live heap between collections. 50 keeps the peak memory of 10,000
-// MessagingServices under 150 MiB, for 10–20% more CPU (docs/benchmarks.md).
+// twice the live heap between collections. 50 took about a tenth off the peak memory
+// of 10,000 MessagingServices, for 10–20% more CPU (docs/benchmarks.md, step 8).
 const gcPercent = 50
 
 // setGCPercent applies gcPercent unless GOGC is set in the environment: GOGC and
