@@ -25,21 +25,10 @@ func TestASlowAccountDoesNotHoldEveryWorker(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
 	e := startEnv(t)
-	ctx := context.Background()
 	g.Expect(e.emu.SetAccountFaults(secondAccount, twilioemu.Faults{ConcurrencyLimit: 1, Latency: time.Second})).To(Succeed())
 	e.createSecret(t, "slow", map[string]string{"TWILIO_ACCOUNT_SID": secondAccount, "TWILIO_AUTH_TOKEN": twilioemu.SecondAuthToken})
-	var slow []*v1alpha1.MessagingService
-	for i := range 12 {
-		ms := e.messagingService(fmt.Sprintf("slow-%d", i), func(ms *v1alpha1.MessagingService) { ms.Spec.CredentialsRef.Name = "slow" })
-		g.Expect(k8s.Create(ctx, ms)).To(Succeed())
-		slow = append(slow, ms)
-	}
-	var fast []*v1alpha1.MessagingService
-	for i := range 3 {
-		ms := e.messagingService(fmt.Sprintf("fast-%d", i))
-		g.Expect(k8s.Create(ctx, ms)).To(Succeed())
-		fast = append(fast, ms)
-	}
+	slow := createServices(g, e, "slow", 12, func(ms *v1alpha1.MessagingService) { ms.Spec.CredentialsRef.Name = "slow" })
+	fast := createServices(g, e, "fast", 3)
 	for _, ms := range fast {
 		waitForReady(g, ms)
 	}
@@ -91,12 +80,7 @@ func TestASyncWaitingForItsAccountWritesNothing(t *testing.T) {
 		}
 	}()
 
-	var objs []*v1alpha1.MessagingService
-	for i := range 8 {
-		ms := e.messagingService(fmt.Sprintf("waiting-%d", i))
-		g.Expect(k8s.Create(ctx, ms)).To(Succeed())
-		objs = append(objs, ms)
-	}
+	objs := createServices(g, e, "waiting", 8)
 	for _, ms := range objs {
 		waitForReady(g, ms)
 	}
@@ -132,16 +116,10 @@ func TestASyncWaitingForItsAccountIsWokenNotPolled(t *testing.T) {
 	t.Parallel()
 	g := NewWithT(t)
 	e := startEnv(t)
-	ctx := context.Background()
 	// 150 ms a request: the objects are all Ready within a few seconds, before any
 	// waiting object's own 5–15 s retry, even on a loaded machine.
 	g.Expect(e.emu.SetAccountFaults(account, twilioemu.Faults{Latency: 150 * time.Millisecond})).To(Succeed())
-	var objs []*v1alpha1.MessagingService
-	for i := range 20 {
-		ms := e.messagingService(fmt.Sprintf("in-line-%d", i))
-		g.Expect(k8s.Create(ctx, ms)).To(Succeed())
-		objs = append(objs, ms)
-	}
+	objs := createServices(g, e, "in-line", 20)
 	for _, ms := range objs {
 		waitForReady(g, ms)
 	}
@@ -149,4 +127,16 @@ func TestASyncWaitingForItsAccountIsWokenNotPolled(t *testing.T) {
 	t.Logf("%d objects, %d turned-away attempts", len(objs), waits)
 	g.Expect(waits).To(BeNumerically(">=", len(objs)/2), "most objects waited: the test shows nothing otherwise")
 	g.Expect(waits).To(BeNumerically("<=", 2*len(objs)), "each waiting object is tried again when woken, not on a timer")
+}
+
+// createServices creates n MessagingServices named prefix-0 … prefix-(n-1), each edited
+// by edits, and returns them.
+func createServices(g Gomega, e *testEnv, prefix string, n int, edits ...func(*v1alpha1.MessagingService)) []*v1alpha1.MessagingService {
+	objs := make([]*v1alpha1.MessagingService, 0, n)
+	for i := range n {
+		ms := e.messagingService(fmt.Sprintf("%s-%d", prefix, i), edits...)
+		g.Expect(k8s.Create(context.Background(), ms)).To(Succeed())
+		objs = append(objs, ms)
+	}
+	return objs
 }

@@ -35,9 +35,9 @@ type fairnessResult struct {
 	Alone time.Duration `json:"aloneNanoseconds"`
 	Busy  time.Duration `json:"besideThrottledNanoseconds"`
 	// XRequests, X429 are X's requests and 429s in flight while Y's second batch
-	// converged, from the emulator's request log; XReady is how many of X's objects were Ready when it
-	// had. X must have been busy all along (requests, not all Ready), or Busy shows
-	// nothing.
+	// converged, from the emulator's request log; XReady is how many of X's objects
+	// were Ready when it had. X must have been busy all along (requests, not all
+	// Ready), or Busy shows nothing.
 	XRequests int `json:"throttledRequestsDuringBusy"`
 	X429      int `json:"throttled429sDuringBusy"`
 	XReady    int `json:"throttledReadyAfterBusy"`
@@ -157,7 +157,7 @@ func runBatch(ctx context.Context, cfg config, w *world, track *tracker, objs []
 // its answer) only after the window: the log is read until it shows one such request,
 // for at most wait after the window.
 func inFlightDuring(ctx context.Context, w *world, account string, b batch, wait time.Duration) ([]twilioemu.RequestRecord, error) {
-	ctx, cancel := context.WithDeadline(ctx, b.last.Add(wait))
+	waitCtx, cancel := context.WithDeadline(ctx, b.last.Add(wait))
 	defer cancel()
 	for {
 		log, err := w.emu.Admin.Requests()
@@ -174,8 +174,10 @@ func inFlightDuring(ctx context.Context, w *world, account string, b batch, wait
 			return during, nil
 		}
 		select {
-		case <-ctx.Done():
-			return nil, nil // none: the account was idle all through the window
+		case <-waitCtx.Done():
+			// Either the run was cancelled, or none came: the account was idle all
+			// through the window.
+			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
